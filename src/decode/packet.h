@@ -19,6 +19,7 @@ namespace mecguard::decode {
 #define MG_DECODE_STATUS(X)                                                              \
   X(kOk, "ok", "decoded")                                                                \
   X(kUnsupportedLinkType, "unsupported_link_type", "link type not supported")            \
+  X(kFrameTooLarge, "frame_too_large", "frame longer than 65535 bytes")                  \
   X(kEthTruncated, "eth_truncated", "Ethernet header truncated")                         \
   X(kVlanTruncated, "vlan_truncated", "802.1Q tag truncated")                            \
   X(kVlanTooDeep, "vlan_too_deep", "more than two VLAN tags")                            \
