@@ -13,5 +13,6 @@ int& exit_status();
 
 void register_decode(CLI::App& app);
 void register_gen(CLI::App& app);
+void register_check_config(CLI::App& app);
 
 }  // namespace mecguard::cli

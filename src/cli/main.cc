@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "mecguard 0.1.0");
   mecguard::cli::register_decode(app);
   mecguard::cli::register_gen(app);
+  mecguard::cli::register_check_config(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
