@@ -48,6 +48,7 @@ namespace mecguard::decode {
   X(kGtpuExtTruncated, "gtpu_ext_truncated", "GTP-U extension header chain truncated")   \
   X(kGtpuExtTooMany, "gtpu_ext_too_many", "GTP-U extension header chain too long")       \
   X(kGtpuIeTruncated, "gtpu_ie_truncated", "GTP-U signalling IE truncated or missing")   \
+  X(kGtpuIeMalformed, "gtpu_ie_malformed", "GTP-U signalling IE with invalid length or type") \
   X(kInnerTruncated, "inner_truncated", "T-PDU payload too short for an IP header")      \
   X(kInnerBadVersion, "inner_bad_version", "T-PDU payload is neither IPv4 nor IPv6")     \
   X(kInnerMalformed, "inner_malformed", "inner IP packet malformed")
@@ -158,6 +159,9 @@ struct GtpuLayer {
   uint8_t recovery = 0;
   uint32_t ei_teid = 0;
   IpAddr ei_peer;
+  // Supported Extension Headers Notification: the Extension Header Type List (IE 141).
+  uint8_t supported_ext_count = 0;
+  uint16_t supported_ext_offset = 0;  // of the first listed type in the frame
   bool present() const { return version != 0; }
 };
 
@@ -182,6 +186,8 @@ struct DecodedPacket {
   GtpuLayer gtpu;
   IpLayer inner_ip;   // inside a G-PDU
   L4Layer inner_l4;
+  // When status is kInner*: the precise problem found in the T-PDU (e.g. kTcpTruncated).
+  DecodeStatus inner_detail = DecodeStatus::kOk;
   uint16_t pfcp_offset = 0;  // AppKind::kPfcp: the UDP payload, for pfcp::decode_*
   uint16_t pfcp_len = 0;
 
