@@ -1,0 +1,120 @@
+// FlatMap: an open-addressing hash map with linear probing and backward-shift deletion,
+// sized once for a bounded number of entries. Used for the session tracker's indexes
+// (TEID, UE address, SEID) and other per-worker tables on the data path: one allocation at
+// construction, no allocation on insert/erase, lookups touch one or two cache lines, and
+// prefetch() lets a batch loop hide the miss. Not thread-safe: state is per worker.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace mecguard::guard {
+
+enum class InsertResult : uint8_t { kInserted, kUpdated, kFull };
+
+template <class K, class V, class Hash>
+class FlatMap {
+ public:
+  // Holds up to max_entries; the slot array is the next power of two >= max_entries / 0.7.
+  explicit FlatMap(size_t max_entries) : max_entries_(max_entries) {
+    size_t slots = 16;
+    while (slots * 7 < max_entries * 10) slots <<= 1;
+    mask_ = slots - 1;
+    slots_ = std::make_unique<Slot[]>(slots);
+  }
+
+  size_t size() const { return size_; }
+  size_t capacity() const { return max_entries_; }
+  size_t slot_count() const { return mask_ + 1; }
+  size_t memory_bytes() const { return slot_count() * sizeof(Slot); }
+
+  void prefetch(const K& key) const { __builtin_prefetch(&slots_[Hash{}(key) & mask_]); }
+
+  V* find(const K& key) {
+    for (size_t i = Hash{}(key) & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.used) return nullptr;
+      if (s.key == key) return &s.value;
+    }
+  }
+  const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
+
+  InsertResult insert_or_assign(const K& key, const V& value) {
+    size_t i = Hash{}(key) & mask_;
+    for (;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.used) break;
+      if (s.key == key) {
+        s.value = value;
+        return InsertResult::kUpdated;
+      }
+    }
+    if (size_ >= max_entries_) return InsertResult::kFull;
+    slots_[i].used = true;
+    slots_[i].key = key;
+    slots_[i].value = value;
+    ++size_;
+    return InsertResult::kInserted;
+  }
+
+  // Removes key; later entries of the probe run move back so no tombstones are needed.
+  bool erase(const K& key) {
+    size_t i = Hash{}(key) & mask_;
+    for (;; i = (i + 1) & mask_) {
+      if (!slots_[i].used) return false;
+      if (slots_[i].key == key) break;
+    }
+    size_t hole = i;
+    for (size_t j = (hole + 1) & mask_; slots_[j].used; j = (j + 1) & mask_) {
+      const size_t home = Hash{}(slots_[j].key) & mask_;
+      // Move j into the hole if its home is not in the cyclic range (hole, j].
+      const bool home_after_hole = ((j - home) & mask_) >= ((j - hole) & mask_);
+      if (home_after_hole) {
+        slots_[hole] = std::move(slots_[j]);
+        hole = j;
+      }
+    }
+    slots_[hole].used = false;
+    slots_[hole].key = K{};
+    slots_[hole].value = V{};
+    --size_;
+    return true;
+  }
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i <= mask_; ++i) {
+      if (slots_[i].used) f(slots_[i].key, slots_[i].value);
+    }
+  }
+
+  void clear() {
+    for (size_t i = 0; i <= mask_; ++i) slots_[i] = Slot{};
+    size_ = 0;
+  }
+
+ private:
+  struct Slot {
+    K key{};
+    V value{};
+    bool used = false;
+  };
+  std::unique_ptr<Slot[]> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  size_t max_entries_ = 0;
+};
+
+// A fast 64-bit mixer (splitmix64 finalizer) for integer keys.
+inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ULL;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace mecguard::guard
