@@ -14,7 +14,8 @@ struct Mix {
 // A deliberately bad hash that puts every key in a few buckets, to exercise wrap-around
 // probe runs and backward-shift deletion.
 struct Clump {
-  size_t operator()(uint64_t k) const { return static_cast<size_t>((k % 3) + 126);  // 128 slots: runs wrap past the end }
+  // With 128 slots these homes are 126, 127 and 0: probe runs wrap past the end.
+  size_t operator()(uint64_t k) const { return static_cast<size_t>((k % 3) + 126); }
 };
 
 TEST(FlatMap, InsertFindEraseAndBound) {
