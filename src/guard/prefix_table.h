@@ -1,0 +1,131 @@
+// PrefixTable<V>: longest-prefix match for IPv4 and IPv6, compiled into flat sorted interval
+// arrays searched by binary search. Built off the hot path (policy compile) from any set of
+// prefixes; lookups never allocate. Callers: the zone stage (address -> zone), UE-group
+// membership, and the ACL classifier's address dimensions.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "common/ip.h"
+
+namespace mecguard::guard {
+
+__extension__ using U128 = unsigned __int128;
+
+inline U128 v6_key(const IpAddr& a) {
+  U128 k = 0;
+  for (int i = 0; i < 16; ++i) k = (k << 8) | a.bytes[static_cast<size_t>(i)];
+  return k;
+}
+
+// Elementary intervals over an unsigned key space, each holding the value of the longest
+// prefix that covers it (or none).
+template <class Key, class V>
+class IntervalLpm {
+ public:
+  struct Range {
+    Key lo;
+    Key hi;  // inclusive
+    V value;
+  };
+
+  // Prefix ranges are laminar (two prefixes are disjoint or one contains the other). On
+  // identical ranges the later one in `ranges` wins.
+  void build(std::vector<Range> ranges) {
+    starts_.clear();
+    values_.clear();
+    std::stable_sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+      return a.lo != b.lo ? a.lo < b.lo : a.hi > b.hi;  // outer first
+    });
+    std::vector<const Range*> open;
+    Key cursor = 0;
+    bool exhausted = false;  // cursor passed the key space's end
+    auto emit = [&](Key lo, const Range* owner) {
+      std::optional<V> v;
+      if (owner) v = owner->value;
+      if (!starts_.empty() && values_.back() == v) return;  // merge with the previous interval
+      starts_.push_back(lo);
+      values_.push_back(v);
+    };
+    auto close_until = [&](Key limit_lo, bool all) {
+      while (!open.empty() && (all || open.back()->hi < limit_lo)) {
+        const Range* top = open.back();
+        if (!exhausted) emit(cursor, top);
+        if (top->hi == std::numeric_limits<Key>::max()) exhausted = true;
+        else cursor = top->hi + 1;
+        open.pop_back();
+        // The interval after `top` belongs to its parent, emitted by the next close/emit.
+      }
+    };
+    for (const Range& r : ranges) {
+      close_until(r.lo, false);
+      if (!exhausted && cursor < r.lo) emit(cursor, open.empty() ? nullptr : open.back());
+      cursor = r.lo;
+      exhausted = false;
+      open.push_back(&r);
+    }
+    close_until(0, true);
+    if (!exhausted) emit(cursor, nullptr);
+    if (starts_.empty() || starts_.front() != 0) {
+      starts_.insert(starts_.begin(), Key{0});
+      values_.insert(values_.begin(), std::nullopt);
+    }
+  }
+
+  const std::optional<V>& lookup(Key k) const {
+    // starts_[0] == 0, so the result index is always valid.
+    const auto it = std::upper_bound(starts_.begin(), starts_.end(), k);
+    return values_[static_cast<size_t>(it - starts_.begin()) - 1];
+  }
+
+  size_t interval_count() const { return starts_.size(); }
+
+ private:
+  std::vector<Key> starts_;
+  std::vector<std::optional<V>> values_;
+};
+
+template <class V>
+class PrefixTable {
+ public:
+  void add(const IpPrefix& p, V value) { pending_.push_back({p, std::move(value)}); }
+
+  // Compiles everything added so far; may be called again after more add()s.
+  void build() {
+    std::vector<typename IntervalLpm<uint32_t, V>::Range> r4;
+    std::vector<typename IntervalLpm<U128, V>::Range> r6;
+    for (const auto& [p, v] : pending_) {
+      if (p.addr.is_v4()) {
+        const uint32_t lo = p.addr.v4_host();
+        const uint32_t span = p.len == 0 ? 0xFFFFFFFFu : (p.len >= 32 ? 0u : (0xFFFFFFFFu >> p.len));
+        r4.push_back({lo, lo | span, v});
+      } else if (p.addr.is_v6()) {
+        const U128 lo = v6_key(p.addr);
+        const U128 span = p.len == 0 ? ~U128{0} : (p.len >= 128 ? U128{0} : (~U128{0} >> p.len));
+        r6.push_back({lo, lo | span, v});
+      }
+    }
+    v4_.build(std::move(r4));
+    v6_.build(std::move(r6));
+  }
+
+  const std::optional<V>& lookup(const IpAddr& a) const {
+    if (a.is_v4()) return v4_.lookup(a.v4_host());
+    if (a.is_v6()) return v6_.lookup(v6_key(a));
+    return none_;
+  }
+
+  size_t size() const { return pending_.size(); }
+
+ private:
+  std::vector<std::pair<IpPrefix, V>> pending_;
+  IntervalLpm<uint32_t, V> v4_;
+  IntervalLpm<U128, V> v6_;
+  std::optional<V> none_;
+};
+
+}  // namespace mecguard::guard
