@@ -47,9 +47,10 @@ struct HeaderInfo {
 };
 Status decode_header(Bytes buf, HeaderInfo& out) noexcept;
 
-// A raw IE the model does not name (top level only).
+// A raw IE the model does not name (top level only). For an enterprise IE, type is stored
+// without kEnterpriseBit and enterprise_id is set; the encoder adds the bit back.
 struct RawIe {
-  uint16_t type = 0;
+  uint16_t type = 0;  // < 0x8000
   std::optional<uint16_t> enterprise_id;
   std::vector<uint8_t> value;
   friend bool operator==(const RawIe&, const RawIe&) = default;
