@@ -170,7 +170,9 @@ TEST_P(RandomRules, AgreesWithLinearScan) {
     matched += want != kNoRule;
   }
   // The universe is small enough that, with enough rules, a real share of queries match.
-  if (n >= 63) EXPECT_GT(matched, 1000);
+  if (n >= 63) {
+    EXPECT_GT(matched, 1000);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, RandomRules, ::testing::Values(1, 7, 63, 64, 65, 300, 5000));
