@@ -10,6 +10,12 @@ import struct
 from scapy.all import Ether, Dot1Q, ARP, IP, IPv6, UDP, TCP, ICMP, Raw, raw
 from scapy.layers.l2 import CookedLinux, CookedLinuxV2
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
+from scapy.contrib.pfcp import (PFCP, PFCPSessionEstablishmentRequest,
+                                PFCPSessionEstablishmentResponse, IE_NodeId, IE_FSEID,
+                                IE_CreatePDR, IE_PDR_Id, IE_Precedence, IE_PDI,
+                                IE_SourceInterface, IE_FTEID, IE_UE_IP_Address,
+                                IE_OuterHeaderRemoval, IE_FAR_Id, IE_CreateFAR, IE_ApplyAction,
+                                IE_ForwardingParameters, IE_DestinationInterface, IE_Cause)
 
 T0 = 1700000000  # seconds; frame i is at T0 + i ms + 123 ns
 MAC_A, MAC_B = "02:00:00:00:00:01", "02:00:00:00:00:02"
@@ -67,11 +73,26 @@ l3_frames = [
     / GTP_U_Header(teid=0, gtp_type=1, S=1, seq=0x42) / Raw(recovery_ie),
     # 4: PFCP Heartbeat Request (node message, seq 1)
     IP(src=SMF, dst=UPF) / UDP(sport=8805, dport=8805) / Raw(pfcp(1, 1, body=rts)),
-    # 5: PFCP Session Establishment Request, SEID 0 (new session), seq 2
-    IP(src=SMF, dst=UPF) / UDP(sport=8805, dport=8805) / Raw(pfcp(50, 2, seid=0, body=b"")),
-    # 6: PFCP Session Deletion Response, SEID 0x1122334455667788, seq 3
+    # 5: PFCP Session Establishment Request, SEID 0 (new session), seq 2: CP F-SEID 0x1001,
+    # PDR 1 with F-TEID 0x1234abcd@192.0.2.1 and UE IP 10.45.0.2, FAR 1
+    IP(src=SMF, dst=UPF) / UDP(sport=8805, dport=8805)
+    / PFCP(version=1, S=1, seid=0, seq=2) / PFCPSessionEstablishmentRequest(IE_list=[
+        IE_NodeId(id_type=0, ipv4=SMF),
+        IE_FSEID(v4=1, seid=0x1001, ipv4=SMF),
+        IE_CreatePDR(IE_list=[
+            IE_PDR_Id(id=1), IE_Precedence(precedence=255),
+            IE_PDI(IE_list=[IE_SourceInterface(interface=0),
+                            IE_FTEID(V4=1, TEID=0x1234ABCD, ipv4=UPF),
+                            IE_UE_IP_Address(V4=1, ipv4="10.45.0.2")]),
+            IE_OuterHeaderRemoval(header=0), IE_FAR_Id(id=1)]),
+        IE_CreateFAR(IE_list=[IE_FAR_Id(id=1), IE_ApplyAction(FORW=1),
+                              IE_ForwardingParameters(IE_list=[IE_DestinationInterface(interface=1)])]),
+    ]),
+    # 6: PFCP Session Establishment Response, SEID 0x1122334455667788, seq 2, UP F-SEID 0x2002
     IP(src=UPF, dst=SMF) / UDP(sport=8805, dport=8805)
-    / Raw(pfcp(55, 3, seid=0x1122334455667788)),
+    / PFCP(version=1, S=1, seid=0x1122334455667788, seq=2) / PFCPSessionEstablishmentResponse(
+        IE_list=[IE_NodeId(id_type=0, ipv4=UPF), IE_Cause(cause=1),
+                 IE_FSEID(v4=1, seid=0x2002, ipv4=UPF)]),
     # 7: uplink G-PDU, TEID 0x1234abcd, inner ICMP echo
     IP(src=GNB, dst=UPF) / gpdu_ul(0x1234ABCD, 9, ue_ping),
     # 8: IPv6 UDP (not GTP)
@@ -89,11 +110,14 @@ def eth(l3, vlan=None):
 
 
 def main():
-    # Ethernet: the 9 frames above (frame 7 tagged VLAN 100), an ARP, and a G-PDU cut by
-    # the snaplen (caplen 60 < orig_len).
+    # Ethernet: the 9 frames above (frame 7 tagged VLAN 100), a PFCP datagram with version 2
+    # (header error), an ARP, and a G-PDU cut by the snaplen (caplen 60 < orig_len).
     eth_records = []
     for i, l3 in enumerate(l3_frames):
         eth_records.append((raw(eth(l3, vlan=100 if i == 6 else None)), None))
+    bad_pfcp = IP(src=SMF, dst=UPF) / UDP(sport=8805, dport=8805) / Raw(
+        b"\x40\x01\x00\x04\x00\x00\x07\x00")
+    eth_records.append((raw(eth(bad_pfcp)), None))
     eth_records.append((raw(Ether(src=MAC_A, dst="ff:ff:ff:ff:ff:ff")
                             / ARP(psrc="192.0.2.1", pdst="192.0.2.10")), None))
     big = IP(src=GNB, dst=UPF) / gpdu_ul(0x1234ABCD, 9, IP(src="10.45.0.2", dst="203.0.113.80")
