@@ -762,7 +762,13 @@ void register_decode(CLI::App& app) {
   sub->add_flag("--summary", opt->summary, "Print only the totals");
   sub->add_flag("--json", opt->json, "JSON lines: one object per frame, then a summary object")
       ->excludes(verbose);
-  sub->add_option("--limit", opt->limit, "Stop after N frames (0: all)");
+  // uint64_t alone would take "-1" as 2^64-1.
+  const CLI::Validator non_negative(
+      [](std::string& v) {
+        return v.find('-') == std::string::npos ? std::string() : "must not be negative";
+      },
+      "N>=0");
+  sub->add_option("--limit", opt->limit, "Stop after N frames (0: all)")->check(non_negative);
   sub->add_option("--gtpu-port", opt->gtpu_port, "UDP port of GTP-U")->capture_default_str();
   sub->add_option("--pfcp-port", opt->pfcp_port, "UDP port of PFCP")->capture_default_str();
   sub->callback([opt] { exit_status() = run(*opt); });
