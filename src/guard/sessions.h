@@ -1,0 +1,184 @@
+// SessionTable: the PDU sessions the guard knows, learned from N4 (G2). Compact session
+// records in a bounded slab, with indexes by UP F-SEID, by local tunnel (UPF address, TEID),
+// by downlink tunnel (gNB address, TEID), by UE IPv4 address and IPv6 /64 within a network
+// instance, and a route index for delegated prefixes and Framed-Routes. Callers: the N4
+// tracker (writes), the TEID, anti-spoofing, inter-UE and ACL stages (read, on the hot path).
+// Per worker, not thread-safe. Sizes are fixed at construction; a full table refuses.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip.h"
+#include "guard/flat_map.h"
+
+namespace mecguard::guard {
+
+using SessionId = uint32_t;
+inline constexpr SessionId kNoSession = 0xFFFFFFFFu;
+
+// Small ids for addresses and names seen on N4 (UPF/gNB/SMF addresses, network instances).
+class Interner {
+ public:
+  explicit Interner(size_t max) : index_(max), max_(max) {}
+  // Id of `a`, adding it; nullopt when the table is full.
+  std::optional<uint16_t> intern(const IpAddr& a);
+  std::optional<uint16_t> find(const IpAddr& a) const;
+  const IpAddr& at(uint16_t id) const { return addrs_[id]; }
+  size_t size() const { return addrs_.size(); }
+
+ private:
+  struct Hash {
+    size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
+  };
+  FlatMap<IpAddr, uint16_t, Hash> index_;
+  std::vector<IpAddr> addrs_;
+  size_t max_;
+};
+
+struct Tunnel {
+  uint32_t teid = 0;
+  uint16_t addr = 0;    // Interner id of the tunnel endpoint address
+  uint16_t pdr_id = 0;  // the PDR whose PDI holds this F-TEID (local tunnels)
+  bool core = false;    // PDI source interface core (N9) rather than access (N3)
+};
+
+struct Session {
+  static constexpr size_t kMaxTunnels = 4;
+  uint64_t up_seid = 0;
+  uint64_t cp_seid = 0;
+  uint16_t upf = 0;              // Interner id of the UPF's N4 address
+  uint16_t peer = 0;             // Interner id of the owning SMF's N4 address
+  uint16_t network_instance = 0; // id in SessionTable's name table; 0: none
+  uint8_t n_local = 0;
+  uint8_t v6_len = 0;            // prefix length of ue_v6 (64, or a delegated length)
+  bool has_v4 = false;
+  bool has_v6 = false;
+  bool has_dl = false;
+  bool has_routes = false;       // Framed-Routes in the route index
+  uint32_t ue_v4 = 0;
+  uint64_t ue_v6 = 0;            // upper 64 bits of the UE prefix
+  Tunnel local[kMaxTunnels];     // UL tunnels on the UPF (N3/N9)
+  Tunnel dl;                     // DL tunnel towards the gNB
+  uint32_t generation = 0;       // bumped on every change; verdicts can name it
+  bool live = false;
+};
+
+enum class TableResult : uint8_t { kOk, kFull, kCollision, kUnknown };
+
+class SessionTable {
+ public:
+  struct Limits {
+    size_t max_sessions = 1'000'000;
+    size_t max_addresses = 4096;
+    size_t max_routes = 65536;
+    size_t recently_deleted = 65536;  // stale-TEID memory
+  };
+  explicit SessionTable(const Limits& limits);
+
+  Interner& addresses() { return addrs_; }
+  const Interner& addresses() const { return addrs_; }
+  uint16_t network_instance_id(const std::string& name);  // 0 for ""; interned
+  const std::string& network_instance_name(uint16_t id) const { return ni_names_[id]; }
+
+  // Adds a session; the caller fills up_seid/upf/peer first. kFull when at the bound.
+  std::pair<TableResult, SessionId> create(const Session& s);
+  void remove(SessionId id);
+  Session* get(SessionId id) { return id < slab_.size() && slab_[id].live ? &slab_[id] : nullptr; }
+  const Session* get(SessionId id) const {
+    return id < slab_.size() && slab_[id].live ? &slab_[id] : nullptr;
+  }
+  SessionId by_seid(uint16_t upf, uint64_t up_seid) const;
+
+  // Index maintenance, used by the tracker as PDRs/FARs come and go. A collision (the key
+  // belongs to another live session) is refused and reported.
+  TableResult add_local_tunnel(SessionId id, const Tunnel& t);
+  void remove_local_tunnels_of_pdr(SessionId id, uint16_t pdr_id);
+  TableResult set_dl_tunnel(SessionId id, const Tunnel& t);
+  TableResult set_ue_v4(SessionId id, uint32_t v4);
+  TableResult set_ue_v6(SessionId id, const IpAddr& v6, uint8_t len);
+  TableResult add_route(SessionId id, const IpPrefix& p);
+
+  // Hot-path lookups.
+  SessionId by_local_tunnel(uint16_t addr, uint32_t teid) const;
+  SessionId by_dl_tunnel(uint16_t addr, uint32_t teid) const;
+  // UE address (v4, or v6 by /64 then delegated lengths and routes) within a network
+  // instance; network_instance 0 searches without one (only sessions with none).
+  SessionId by_ue(uint16_t network_instance, const IpAddr& a) const;
+  // Any network instance: the first session whose UE address or route covers `a`.
+  SessionId by_ue_any(const IpAddr& a) const;
+  // Whether `a` is a source this session may use (UE address, its /64 or prefix, a route).
+  bool owns_address(SessionId id, const IpAddr& a) const;
+  // Whether (addr, teid) was a local tunnel of a session deleted recently.
+  bool recently_deleted(uint16_t addr, uint32_t teid) const;
+
+  void prefetch_local_tunnel(uint16_t addr, uint32_t teid) const {
+    tunnel_index_.prefetch(tunnel_key(addr, teid));
+  }
+
+  size_t size() const { return live_; }
+  size_t capacity() const { return limits_.max_sessions; }
+  size_t memory_bytes() const;
+  // Every live session id for which pred(const Session&) holds (association release,
+  // restart: a scan, off the hot path).
+  template <class Pred>
+  std::vector<SessionId> select(Pred&& pred) const {
+    std::vector<SessionId> out;
+    for (SessionId id = 0; id < slab_.size(); ++id) {
+      if (slab_[id].live && pred(slab_[id])) out.push_back(id);
+    }
+    return out;
+  }
+
+ private:
+  struct U64Hash {
+    size_t operator()(uint64_t k) const { return static_cast<size_t>(mix64(k)); }
+  };
+  struct Key128 {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    friend bool operator==(const Key128&, const Key128&) = default;
+  };
+  struct Key128Hash {
+    size_t operator()(const Key128& k) const { return static_cast<size_t>(mix64(k.hi ^ mix64(k.lo))); }
+  };
+  // A route: (network instance, family, length) and the prefix's 128 bits, exactly.
+  struct RouteKey {
+    uint64_t meta = 0;
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    friend bool operator==(const RouteKey&, const RouteKey&) = default;
+  };
+  struct RouteKeyHash {
+    size_t operator()(const RouteKey& k) const {
+      return static_cast<size_t>(mix64(k.meta ^ mix64(k.hi ^ mix64(k.lo))));
+    }
+  };
+  static uint64_t tunnel_key(uint16_t addr, uint32_t teid) { return (uint64_t{addr} << 32) | teid; }
+  // UE index key: IPv4 (ni, address) or IPv6 (ni, upper 64 bits), family-tagged.
+  static Key128 ue_v4_key(uint16_t ni, uint32_t v4) { return Key128{(uint64_t{4} << 48) | (uint64_t{ni} << 32) | v4, 0}; }
+  static Key128 ue_v6_key(uint16_t ni, uint64_t upper) { return Key128{(uint64_t{6} << 48) | (uint64_t{ni} << 32), upper}; }
+  static RouteKey route_key(uint16_t ni, const IpAddr& a, uint8_t len);
+  SessionId route_lookup(uint16_t ni, const IpAddr& a) const;
+
+  Limits limits_;
+  Interner addrs_;
+  std::vector<std::string> ni_names_{""};
+  std::vector<Session> slab_;
+  std::vector<SessionId> free_;
+  size_t live_ = 0;
+  FlatMap<Key128, SessionId, Key128Hash> seid_index_;    // (upf, up_seid)
+  FlatMap<uint64_t, SessionId, U64Hash> tunnel_index_;   // (addr, teid) local
+  FlatMap<uint64_t, SessionId, U64Hash> dl_index_;       // (gNB addr, teid)
+  FlatMap<Key128, SessionId, Key128Hash> ue_index_;      // (ni, v4) and (ni, /64)
+  FlatMap<RouteKey, SessionId, RouteKeyHash> route_index_;  // delegated prefixes, Framed-Routes
+  std::vector<std::pair<RouteKey, SessionId>> routes_;      // to remove a session's routes
+  uint32_t route_lens_[2][129] = {};                     // [v4/v6][len]: routes of that length
+  FlatMap<uint64_t, uint8_t, U64Hash> deleted_;          // recently deleted local tunnels
+  std::deque<uint64_t> deleted_order_;
+};
+
+}  // namespace mecguard::guard

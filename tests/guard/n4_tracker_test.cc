@@ -1,0 +1,232 @@
+#include "guard/n4_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include "pfcp/build.h"
+
+namespace mecguard::guard {
+namespace {
+
+IpAddr A(const char* s) { return *IpAddr::parse(s); }
+
+// Plays SMF and UPF around a tracker, sending every message through encode + decode so the
+// tracker sees exactly what the wire carries.
+class N4Fixture : public ::testing::Test {
+ protected:
+  N4Fixture() : table_(small_limits()), tracker_(table_, {}) {}
+
+  static SessionTable::Limits small_limits() {
+    SessionTable::Limits l;
+    l.max_sessions = 8;
+    l.max_addresses = 64;
+    l.max_routes = 64;
+    l.recently_deleted = 16;
+    return l;
+  }
+
+  N4Result send(const pfcp::Message& m, const IpAddr& src, const IpAddr& dst, bool record = true) {
+    const auto bytes = pfcp::encode(m);
+    auto decoded = pfcp::decode_message(bytes);
+    EXPECT_TRUE(decoded) << (decoded ? "" : decoded.error().to_string());
+    return tracker_.process(*decoded, src, dst, ts_ += 1000, record);
+  }
+
+  pfcp::UeSessionSpec spec(uint64_t cp_seid, const char* ue, uint32_t ul_teid, bool choose = false) {
+    pfcp::UeSessionSpec s;
+    s.cp_seid = cp_seid;
+    s.cp_addr = smf_;
+    s.cp_node = pfcp::NodeId::from_ip(smf_);
+    s.ue_addr = A(ue);
+    s.ul_teid = ul_teid;
+    s.upf_n3_addr = upf_n3_;
+    s.choose_teid = choose;
+    s.gnb_teid = 0x9000 + ul_teid;
+    s.gnb_addr = gnb_;
+    s.dnn = "internet";
+    return s;
+  }
+
+  // Establishment request + accepted response; returns the session id.
+  SessionId establish(uint64_t cp_seid, uint64_t up_seid, const char* ue, uint32_t ul_teid,
+                      bool choose = false, std::optional<pfcp::FTeid> created = {}) {
+    const uint32_t seq = ++seq_;
+    EXPECT_EQ(send(pfcp::session_establishment_request(seq, spec(cp_seid, ue, ul_teid, choose)), smf_, upf_n4_).outcome,
+              N4Outcome::kRequestPending);
+    auto r = send(pfcp::session_establishment_response(seq, cp_seid, pfcp::NodeId::from_ip(upf_n4_),
+                                                       pfcp::Cause::kRequestAccepted, up_seid, upf_n4_, created),
+                  upf_n4_, smf_);
+    EXPECT_EQ(r.outcome, N4Outcome::kSessionCreated);
+    return r.session;
+  }
+
+  uint16_t id_of(const IpAddr& a) { return *table_.addresses().find(a); }
+
+  SessionTable table_;
+  N4Tracker tracker_;
+  uint64_t ts_ = 0;
+  uint32_t seq_ = 0;
+  IpAddr smf_ = A("192.0.2.10");
+  IpAddr rogue_ = A("192.0.2.66");
+  IpAddr upf_n4_ = A("192.0.2.4");
+  IpAddr upf_n3_ = A("198.51.100.1");
+  IpAddr gnb_ = A("198.51.100.20");
+  IpAddr gnb2_ = A("198.51.100.21");
+};
+
+TEST_F(N4Fixture, SmfChosenTeidIndexesEveryKey) {
+  const SessionId id = establish(0x100, 0x200, "10.45.0.7", 0x1001);
+  ASSERT_NE(id, kNoSession);
+  EXPECT_EQ(table_.by_local_tunnel(id_of(upf_n3_), 0x1001), id);
+  EXPECT_EQ(table_.by_dl_tunnel(id_of(gnb_), 0x9000 + 0x1001), id);
+  const uint16_t ni = table_.network_instance_id("internet");
+  EXPECT_EQ(table_.by_ue(ni, A("10.45.0.7")), id);
+  EXPECT_EQ(table_.by_ue(ni, A("10.45.0.8")), kNoSession);
+  EXPECT_EQ(table_.by_seid(id_of(upf_n4_), 0x200), id);
+  EXPECT_TRUE(table_.owns_address(id, A("10.45.0.7")));
+  EXPECT_FALSE(table_.owns_address(id, A("10.45.0.9")));
+  EXPECT_EQ(table_.get(id)->cp_seid, 0x100u);
+  EXPECT_EQ(table_.size(), 1u);
+}
+
+TEST_F(N4Fixture, UpfChosenTeidComesFromCreatedPdr) {
+  const SessionId id = establish(0x101, 0x201, "10.45.0.8", 0, true, pfcp::FTeid::make(0xABCD, upf_n3_));
+  ASSERT_NE(id, kNoSession);
+  EXPECT_EQ(table_.by_local_tunnel(id_of(upf_n3_), 0xABCD), id);
+  EXPECT_EQ(table_.by_local_tunnel(id_of(upf_n3_), 0), kNoSession);
+}
+
+TEST_F(N4Fixture, HandoverMovesTheDownlinkTunnelOnly) {
+  const SessionId id = establish(0x102, 0x202, "10.45.0.9", 0x1002);
+  const uint32_t seq = ++seq_;
+  EXPECT_EQ(send(pfcp::session_modification_request(seq, 0x202, 0x7777, gnb2_), smf_, upf_n4_).outcome,
+            N4Outcome::kRequestPending);
+  // Before the UPF accepts, nothing changed.
+  EXPECT_EQ(table_.by_dl_tunnel(id_of(gnb_), 0x9000 + 0x1002), id);
+  EXPECT_EQ(send(pfcp::session_modification_response(seq, 0x102, pfcp::Cause::kRequestAccepted), upf_n4_, smf_).outcome,
+            N4Outcome::kSessionModified);
+  EXPECT_EQ(table_.by_dl_tunnel(id_of(gnb2_), 0x7777), id);
+  EXPECT_EQ(table_.by_dl_tunnel(id_of(gnb_), 0x9000 + 0x1002), kNoSession);
+  EXPECT_EQ(table_.by_local_tunnel(id_of(upf_n3_), 0x1002), id);  // uplink unchanged
+}
+
+TEST_F(N4Fixture, DeletionLeavesAStaleTeid) {
+  const SessionId id = establish(0x103, 0x203, "10.45.0.10", 0x1003);
+  const uint32_t seq = ++seq_;
+  send(pfcp::session_deletion_request(seq, 0x203), smf_, upf_n4_);
+  EXPECT_EQ(send(pfcp::session_deletion_response(seq, 0x103, pfcp::Cause::kRequestAccepted), upf_n4_, smf_).outcome,
+            N4Outcome::kSessionDeleted);
+  EXPECT_EQ(table_.get(id), nullptr);
+  EXPECT_EQ(table_.by_local_tunnel(id_of(upf_n3_), 0x1003), kNoSession);
+  EXPECT_TRUE(table_.recently_deleted(id_of(upf_n3_), 0x1003));
+  EXPECT_FALSE(table_.recently_deleted(id_of(upf_n3_), 0x1004));
+  EXPECT_EQ(table_.by_ue(table_.network_instance_id("internet"), A("10.45.0.10")), kNoSession);
+  EXPECT_EQ(table_.size(), 0u);
+}
+
+TEST_F(N4Fixture, ForeignPeerCannotModifyOrDelete) {
+  const SessionId id = establish(0x104, 0x204, "10.45.0.11", 0x1004);
+  const uint32_t seq = ++seq_;
+  const auto del = pfcp::session_deletion_request(seq, 0x204);
+  EXPECT_EQ(tracker_.check_owner(*pfcp::decode_message(pfcp::encode(del)), rogue_, upf_n4_), N4Outcome::kForeignPeer);
+  EXPECT_EQ(send(del, rogue_, upf_n4_).outcome, N4Outcome::kForeignPeer);
+  // Even if a UPF answered it, the foreign request was never recorded.
+  EXPECT_EQ(send(pfcp::session_deletion_response(seq, 0x104, pfcp::Cause::kRequestAccepted), upf_n4_, rogue_).outcome,
+            N4Outcome::kUnmatchedResponse);
+  EXPECT_NE(table_.get(id), nullptr);
+  EXPECT_EQ(send(pfcp::session_deletion_request(++seq_, 0x999), smf_, upf_n4_).outcome, N4Outcome::kUnknownSeid);
+  EXPECT_EQ(tracker_.counters()[static_cast<size_t>(N4Outcome::kForeignPeer)], 1u);
+}
+
+TEST_F(N4Fixture, DroppedRequestChangesNothing) {
+  const SessionId id = establish(0x105, 0x205, "10.45.0.12", 0x1005);
+  const uint32_t seq = ++seq_;
+  send(pfcp::session_deletion_request(seq, 0x205), smf_, upf_n4_, /*record=*/false);
+  EXPECT_EQ(send(pfcp::session_deletion_response(seq, 0x105, pfcp::Cause::kRequestAccepted), upf_n4_, smf_).outcome,
+            N4Outcome::kUnmatchedResponse);
+  EXPECT_NE(table_.get(id), nullptr);
+}
+
+TEST_F(N4Fixture, RejectionCollisionAndFullTable) {
+  const uint32_t seq = ++seq_;
+  send(pfcp::session_establishment_request(seq, spec(0x106, "10.45.0.13", 0x1006)), smf_, upf_n4_);
+  EXPECT_EQ(send(pfcp::session_establishment_response(seq, 0x106, pfcp::NodeId::from_ip(upf_n4_),
+                                                      pfcp::Cause::kNoResourcesAvailable, 0x206, upf_n4_),
+                 upf_n4_, smf_).outcome,
+            N4Outcome::kRejectedByUpf);
+  EXPECT_EQ(table_.size(), 0u);
+
+  establish(0x107, 0x207, "10.45.0.14", 0x1007);
+  // Same UE address and TEID in a second session: created, but the keys are refused.
+  const uint32_t seq2 = ++seq_;
+  send(pfcp::session_establishment_request(seq2, spec(0x108, "10.45.0.14", 0x1007)), smf_, upf_n4_);
+  auto r = send(pfcp::session_establishment_response(seq2, 0x108, pfcp::NodeId::from_ip(upf_n4_),
+                                                     pfcp::Cause::kRequestAccepted, 0x208, upf_n4_),
+                upf_n4_, smf_);
+  EXPECT_EQ(r.outcome, N4Outcome::kCollision);
+  EXPECT_GE(r.collisions, 2u);  // TEID and UE address
+  EXPECT_EQ(table_.by_ue(table_.network_instance_id("internet"), A("10.45.0.14")), table_.by_seid(id_of(upf_n4_), 0x207));
+
+  for (uint32_t i = 0; table_.size() < table_.capacity(); ++i) {
+    const std::string ue = "10.45.1." + std::to_string(i + 1);
+    establish(0x300 + i, 0x400 + i, ue.c_str(), 0x2000 + i);
+  }
+  const uint32_t seq3 = ++seq_;
+  send(pfcp::session_establishment_request(seq3, spec(0x500, "10.45.2.1", 0x3000)), smf_, upf_n4_);
+  EXPECT_EQ(send(pfcp::session_establishment_response(seq3, 0x500, pfcp::NodeId::from_ip(upf_n4_),
+                                                      pfcp::Cause::kRequestAccepted, 0x600, upf_n4_),
+                 upf_n4_, smf_).outcome,
+            N4Outcome::kTableFull);
+}
+
+TEST_F(N4Fixture, ReleaseAndRestartFlushPeerSessions) {
+  establish(0x110, 0x210, "10.45.0.20", 0x1010);
+  establish(0x111, 0x211, "10.45.0.21", 0x1011);
+  const uint32_t seq = ++seq_;
+  send(pfcp::association_release_request(seq, pfcp::NodeId::from_ip(smf_)), smf_, upf_n4_);
+  auto r = send(pfcp::association_release_response(seq, pfcp::NodeId::from_ip(upf_n4_), pfcp::Cause::kRequestAccepted),
+                upf_n4_, smf_);
+  EXPECT_EQ(r.outcome, N4Outcome::kAssociationReleased);
+  EXPECT_EQ(r.flushed, 2u);
+  EXPECT_EQ(table_.size(), 0u);
+
+  establish(0x112, 0x212, "10.45.0.22", 0x1012);
+  EXPECT_EQ(send(pfcp::heartbeat_request(++seq_, 1000), smf_, upf_n4_).outcome, N4Outcome::kIgnored);
+  EXPECT_EQ(send(pfcp::heartbeat_request(++seq_, 1000), smf_, upf_n4_).outcome, N4Outcome::kIgnored);
+  auto restart = send(pfcp::heartbeat_request(++seq_, 2000), smf_, upf_n4_);
+  EXPECT_EQ(restart.outcome, N4Outcome::kPeerRestarted);
+  EXPECT_EQ(restart.flushed, 1u);
+  EXPECT_EQ(table_.size(), 0u);
+}
+
+TEST(SessionTable, Ipv6PrefixDelegationAndFramedRoutes) {
+  SessionTable t(SessionTable::Limits{});
+  Session s;
+  s.up_seid = 1;
+  auto [res, id] = t.create(s);
+  ASSERT_EQ(res, TableResult::kOk);
+  EXPECT_EQ(t.set_ue_v6(id, A("2001:db8:45:7::1"), 64), TableResult::kOk);
+  EXPECT_EQ(t.add_route(id, *IpPrefix::parse("192.0.2.128/25")), TableResult::kOk);
+  EXPECT_EQ(t.add_route(id, *IpPrefix::parse("2001:db8:99::/48")), TableResult::kOk);
+  EXPECT_TRUE(t.owns_address(id, A("2001:db8:45:7:abcd::5")));  // anywhere in the /64
+  EXPECT_FALSE(t.owns_address(id, A("2001:db8:45:8::1")));
+  EXPECT_TRUE(t.owns_address(id, A("192.0.2.200")));
+  EXPECT_FALSE(t.owns_address(id, A("192.0.2.100")));
+  EXPECT_TRUE(t.owns_address(id, A("2001:db8:99:1::1")));
+  EXPECT_EQ(t.by_ue(0, A("2001:db8:45:7::99")), id);
+  EXPECT_EQ(t.by_ue(0, A("192.0.2.129")), id);
+  EXPECT_EQ(t.by_ue_any(A("2001:db8:99:ff::1")), id);
+  Session other;
+  other.up_seid = 2;
+  auto [res2, id2] = t.create(other);
+  ASSERT_EQ(res2, TableResult::kOk);
+  EXPECT_EQ(t.add_route(id2, *IpPrefix::parse("192.0.2.128/25")), TableResult::kCollision);
+  EXPECT_EQ(t.set_ue_v6(id2, A("2001:db8:45:7::2"), 64), TableResult::kCollision);
+  t.remove(id);
+  EXPECT_EQ(t.by_ue(0, A("192.0.2.129")), kNoSession);
+  EXPECT_EQ(t.by_ue(0, A("2001:db8:45:7::99")), kNoSession);
+  EXPECT_EQ(t.add_route(id2, *IpPrefix::parse("192.0.2.128/25")), TableResult::kOk);
+  EXPECT_EQ(t.by_ue(0, A("192.0.2.129")), id2);
+}
+
+}  // namespace
+}  // namespace mecguard::guard
