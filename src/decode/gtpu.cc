@@ -1,5 +1,7 @@
 // decode_gtpu: GTP-U v1 (TS 29.281) header, extension header chain with the PDU Session
 // Container (TS 38.415 5.5.2), signalling IEs, and the T-PDU's inner IP/L4 headers.
+#include <cstring>
+
 #include "decode/ip_decode.h"
 #include "decode/packet.h"
 
@@ -8,6 +10,7 @@ namespace mecguard::decode {
 namespace {
 
 using detail::u16;
+using detail::zero;
 
 constexpr uint8_t kMaxGtpuExt = 16;  // extension headers walked before giving up
 
@@ -85,9 +88,9 @@ inline DecodeStatus walk_ies(const uint8_t* p, uint32_t pos, uint32_t end, GtpuL
       if (avail - 3 < l) return DecodeStatus::kGtpuIeTruncated;
       if (t == kIePeerAddress) {
         if (l == 4) {
-          g.ei_peer = IpAddr::v4_from_wire(p + pos + 3);
+          detail::set_v4(g.ei_peer, p + pos + 3);
         } else if (l == 16) {
-          g.ei_peer = IpAddr::v6_from_wire(p + pos + 3);
+          detail::set_v6(g.ei_peer, p + pos + 3);
         } else {
           return DecodeStatus::kGtpuIeMalformed;
         }
@@ -211,9 +214,10 @@ inline DecodeStatus decode_gtpu_impl(Bytes frame, uint32_t start, uint32_t len,
 DecodeStatus decode_gtpu(Bytes frame, uint16_t offset, uint16_t len, DecodedPacket& out,
                          const DecodeOptions& opts) noexcept {
   out.frame = frame;
-  out.gtpu = GtpuLayer{};
-  out.inner_ip = IpLayer{};
-  out.inner_l4 = L4Layer{};
+  // All-zero is each layer's default (see decode_frame).
+  detail::zero(out.gtpu);
+  detail::zero(out.inner_ip);
+  detail::zero(out.inner_l4);
   out.inner_detail = DecodeStatus::kOk;
   out.status = decode_gtpu_impl(frame, offset, len, out, opts);
   return out.status;

@@ -2,6 +2,9 @@
 // and L4 headers, then dispatch of UDP payloads to GTP-U or PFCP by port.
 #include "decode/packet.h"
 
+#include <cstring>
+#include <type_traits>
+
 #include "decode/ip_decode.h"
 
 namespace mecguard::decode {
@@ -19,6 +22,8 @@ constexpr std::string_view kTexts[] = {
 #undef MG_X
 };
 static_assert(std::size(kNames) == kDecodeStatusCount);
+static_assert(std::is_trivially_copyable_v<DecodedPacket> &&
+              std::is_trivially_destructible_v<DecodedPacket>);
 
 constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86DD;
 
@@ -126,7 +131,22 @@ std::string_view status_text(DecodeStatus s) {
 
 DecodeStatus decode_frame(Bytes frame, LinkType link, DecodedPacket& out,
                           const DecodeOptions& opts) noexcept {
-  out = DecodedPacket{};
+  // Reset layer by layer: each is small enough for a few inline vector stores, while one
+  // assignment or memset of the whole object compiles to `rep stos`/`rep movs`, whose start-up
+  // cost alone was a third of a full GTP-U decode.
+  out.status = DecodeStatus::kOk;
+  out.vlan_count = 0;
+  out.vlan[0] = out.vlan[1] = 0;
+  out.ethertype = 0;
+  detail::zero(out.outer_ip);
+  detail::zero(out.outer_l4);
+  out.app = AppKind::kNone;
+  detail::zero(out.gtpu);
+  detail::zero(out.inner_ip);
+  detail::zero(out.inner_l4);
+  out.inner_detail = DecodeStatus::kOk;
+  out.pfcp_offset = 0;
+  out.pfcp_len = 0;
   out.frame = frame;
   out.link = link;
   out.status = decode_all(frame, link, out, opts);

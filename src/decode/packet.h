@@ -173,6 +173,7 @@ struct DecodeOptions {
   bool decode_inner = true;  // decode the IP packet inside a G-PDU
 };
 
+// Every member's default is zero bits except `link`: decode_frame resets with a memset.
 struct DecodedPacket {
   Bytes frame;
   DecodeStatus status = DecodeStatus::kOk;

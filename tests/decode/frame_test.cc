@@ -1,6 +1,7 @@
 // decode_frame on hand-written frames: every layer's fields, and each malformation's status.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -292,6 +293,32 @@ TEST(DecodeFrame, ResetsPreviousResult) {
   EXPECT_FALSE(d.gtpu.present());
   EXPECT_FALSE(d.inner_ip.present());
   EXPECT_EQ(d.app, AppKind::kNone);
+}
+
+TEST(DecodeFrame, ResetClearsEveryField) {
+  // decode_frame resets layer by layer; a garbage-filled result must come back as default.
+  DecodedPacket d;
+  std::memset(static_cast<void*>(&d), 0xAB, sizeof d);
+  const V arp = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06};
+  ASSERT_EQ(decode_frame(Bytes(arp), LinkType::kEthernet, d), DecodeStatus::kOk);
+  // Static objects are zero-initialized, padding included, so memcmp is meaningful.
+  static const IpLayer kIp;
+  static const L4Layer kL4;
+  static const GtpuLayer kGtpu;
+  EXPECT_EQ(std::memcmp(&d.outer_ip, &kIp, sizeof(IpLayer)), 0);
+  EXPECT_EQ(std::memcmp(&d.outer_l4, &kL4, sizeof(L4Layer)), 0);
+  EXPECT_EQ(std::memcmp(&d.gtpu, &kGtpu, sizeof(GtpuLayer)), 0);
+  EXPECT_EQ(std::memcmp(&d.inner_ip, &kIp, sizeof(IpLayer)), 0);
+  EXPECT_EQ(std::memcmp(&d.inner_l4, &kL4, sizeof(L4Layer)), 0);
+  EXPECT_EQ(d.vlan_count, 0);
+  EXPECT_EQ(d.vlan[0], 0);
+  EXPECT_EQ(d.vlan[1], 0);
+  EXPECT_EQ(d.app, AppKind::kNone);
+  EXPECT_EQ(d.inner_detail, DecodeStatus::kOk);
+  EXPECT_EQ(d.pfcp_offset, 0);
+  EXPECT_EQ(d.pfcp_len, 0);
+  EXPECT_EQ(d.link, LinkType::kEthernet);
+  EXPECT_EQ(d.ethertype, 0x0806);
 }
 
 // ---- malformations: one status each --------------------------------------------------------
