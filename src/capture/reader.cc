@@ -87,10 +87,9 @@ Expected<pcap_t*> open_pcap(FILE* f, const std::string& name) {
   pcap_t* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (p == nullptr) {
     std::fclose(f);
-    return Unexpected(Error(ErrorCode::kParse,
-                            "not a readable pcap or pcapng capture (libpcap: " +
-                                libpcap_text(errbuf) + ")",
-                            name));
+    return Unexpected(Error(
+        ErrorCode::kParse,
+        "not a readable pcap or pcapng capture (libpcap: " + libpcap_text(errbuf) + ")", name));
   }
   return p;
 }
@@ -131,8 +130,8 @@ Expected<Reader> Reader::open_memory(Bytes bytes, std::string name) {
   }
   FILE* f = fmemopen(h->memory.data(), h->memory.size(), "rb");
   if (f == nullptr) {
-    return Unexpected(Error(ErrorCode::kIo, std::string("fmemopen: ") + std::strerror(errno),
-                            name));
+    return Unexpected(
+        Error(ErrorCode::kIo, std::string("fmemopen: ") + std::strerror(errno), name));
   }
   auto p = open_pcap(f, name);
   if (!p) return Unexpected(std::move(p).error());
@@ -157,10 +156,10 @@ size_t Reader::read_batch(std::span<Frame> out) {
     if (rc != 1) {
       const std::string detail = libpcap_text(pcap_geterr(h_->pcap));
       const bool cut = detail.find("truncated") != std::string::npos;
-      error_ = Error(ErrorCode::kParse,
-                     std::string(cut ? "truncated record" : "corrupt record") + " (libpcap: " +
-                         detail + ")",
-                     name_ + ": frame " + std::to_string(number));
+      error_ = Error(
+          ErrorCode::kParse,
+          std::string(cut ? "truncated record" : "corrupt record") + " (libpcap: " + detail + ")",
+          name_ + ": frame " + std::to_string(number));
       ended_ = true;
       break;
     }

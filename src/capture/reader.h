@@ -86,7 +86,6 @@ class Reader {
   decode::LinkType link_ = decode::LinkType::kEthernet;
   int dlt_ = 0;
   uint32_t snaplen_ = 0;
-  uint32_t frame_reserve_ = kMaxFrameBytes;  // arena room kept free before each record
   std::vector<uint8_t> arena_;
   uint64_t frames_read_ = 0;
   uint64_t truncated_frames_ = 0;

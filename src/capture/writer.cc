@@ -44,15 +44,17 @@ Writer& Writer::operator=(Writer&& other) noexcept {
   return *this;
 }
 
-Writer::~Writer() { (void)close(); }
+Writer::~Writer() {
+  (void)close();
+}
 
 Expected<Writer> Writer::open(const std::string& path, decode::LinkType link, uint32_t snaplen) {
   if (path.empty()) return Unexpected(Error(ErrorCode::kInvalidArgument, "empty output path"));
   if (snaplen == 0 || snaplen > kMaxFrameBytes) {
-    return Unexpected(Error(ErrorCode::kInvalidArgument,
-                            "snaplen " + std::to_string(snaplen) + " not in 1.." +
-                                std::to_string(kMaxFrameBytes),
-                            path));
+    return Unexpected(
+        Error(ErrorCode::kInvalidArgument,
+              "snaplen " + std::to_string(snaplen) + " not in 1.." + std::to_string(kMaxFrameBytes),
+              path));
   }
   std::FILE* f = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
@@ -75,8 +77,8 @@ Expected<Writer> Writer::open(const std::string& path, decode::LinkType link, ui
 Expected<void> Writer::put(const void* p, size_t n) {
   if (f_ == nullptr) return Unexpected(Error(ErrorCode::kIo, "writer is closed", path_));
   if (std::fwrite(p, 1, n, f_) != n) {
-    return Unexpected(Error(ErrorCode::kIo, std::string("write failed: ") + std::strerror(errno),
-                            path_));
+    return Unexpected(
+        Error(ErrorCode::kIo, std::string("write failed: ") + std::strerror(errno), path_));
   }
   return {};
 }
@@ -123,9 +125,9 @@ Expected<void> Writer::close() {
   const int saved = errno;
   const bool close_failed = f != stdout && std::fclose(f) != 0;
   if (flush_failed || close_failed) {
-    return Unexpected(Error(ErrorCode::kIo,
-                            std::string("write failed: ") + std::strerror(saved != 0 ? saved : errno),
-                            path_));
+    return Unexpected(
+        Error(ErrorCode::kIo,
+              std::string("write failed: ") + std::strerror(saved != 0 ? saved : errno), path_));
   }
   return {};
 }

@@ -124,24 +124,37 @@ class Out {
 
 std::string_view gtpu_msg_name(uint8_t t) {
   switch (t) {
-    case decode::gtpu_msg::kEchoRequest: return "echo_request";
-    case decode::gtpu_msg::kEchoResponse: return "echo_response";
-    case decode::gtpu_msg::kErrorIndication: return "error_indication";
-    case decode::gtpu_msg::kSupportedExtHeadersNotification: return "supported_ext_headers";
-    case decode::gtpu_msg::kEndMarker: return "end_marker";
-    case decode::gtpu_msg::kGpdu: return "g_pdu";
-    default: return "unknown";
+    case decode::gtpu_msg::kEchoRequest:
+      return "echo_request";
+    case decode::gtpu_msg::kEchoResponse:
+      return "echo_response";
+    case decode::gtpu_msg::kErrorIndication:
+      return "error_indication";
+    case decode::gtpu_msg::kSupportedExtHeadersNotification:
+      return "supported_ext_headers";
+    case decode::gtpu_msg::kEndMarker:
+      return "end_marker";
+    case decode::gtpu_msg::kGpdu:
+      return "g_pdu";
+    default:
+      return "unknown";
   }
 }
 
 std::string_view l4_name(uint8_t proto) {
   switch (proto) {
-    case decode::kProtoTcp: return "tcp";
-    case decode::kProtoUdp: return "udp";
-    case decode::kProtoIcmp: return "icmp";
-    case decode::kProtoIcmpv6: return "icmpv6";
-    case decode::kProtoSctp: return "sctp";
-    default: return {};
+    case decode::kProtoTcp:
+      return "tcp";
+    case decode::kProtoUdp:
+      return "udp";
+    case decode::kProtoIcmp:
+      return "icmp";
+    case decode::kProtoIcmpv6:
+      return "icmpv6";
+    case decode::kProtoSctp:
+      return "sctp";
+    default:
+      return {};
   }
 }
 
@@ -151,9 +164,14 @@ bool has_ports(uint8_t proto) {
 
 void tcp_flags(Out& o, uint8_t f) {
   static constexpr std::array<std::pair<uint8_t, char>, 8> kLetters = {{
-      {decode::tcp_flag::kFin, 'F'}, {decode::tcp_flag::kSyn, 'S'}, {decode::tcp_flag::kRst, 'R'},
-      {decode::tcp_flag::kPsh, 'P'}, {decode::tcp_flag::kAck, 'A'}, {decode::tcp_flag::kUrg, 'U'},
-      {decode::tcp_flag::kEce, 'E'}, {decode::tcp_flag::kCwr, 'C'},
+      {decode::tcp_flag::kFin, 'F'},
+      {decode::tcp_flag::kSyn, 'S'},
+      {decode::tcp_flag::kRst, 'R'},
+      {decode::tcp_flag::kPsh, 'P'},
+      {decode::tcp_flag::kAck, 'A'},
+      {decode::tcp_flag::kUrg, 'U'},
+      {decode::tcp_flag::kEce, 'E'},
+      {decode::tcp_flag::kCwr, 'C'},
   }};
   if (f == 0) {
     o.c('-');
@@ -167,12 +185,13 @@ void tcp_flags(Out& o, uint8_t f) {
 // ---- counters ---------------------------------------------------------------------------
 
 // Protocol layers counted once per frame that contains them: X(enumerator, name).
-#define MG_DECODE_LAYERS(X)                                                                \
-  X(kVlan, "vlan") X(kIpv4, "ipv4") X(kIpv6, "ipv6") X(kFragment, "ip_fragment")          \
-  X(kUdp, "udp") X(kTcp, "tcp") X(kIcmp, "icmp") X(kIcmpv6, "icmpv6") X(kSctp, "sctp")     \
-  X(kIpUndecoded, "ip_undecoded") X(kNonIp, "non_ip") X(kGtpu, "gtpu") X(kPfcp, "pfcp") X(kInnerIpv4, "inner_ipv4")        \
-  X(kInnerIpv6, "inner_ipv6") X(kInnerTcp, "inner_tcp") X(kInnerUdp, "inner_udp")          \
-  X(kInnerIcmp, "inner_icmp") X(kInnerOther, "inner_other")
+#define MG_DECODE_LAYERS(X)                                                                   \
+  X(kVlan, "vlan")                                                                            \
+  X(kIpv4, "ipv4") X(kIpv6, "ipv6") X(kFragment, "ip_fragment") X(kUdp, "udp") X(kTcp, "tcp") \
+      X(kIcmp, "icmp") X(kIcmpv6, "icmpv6") X(kSctp, "sctp") X(kIpUndecoded, "ip_undecoded")  \
+          X(kNonIp, "non_ip") X(kGtpu, "gtpu") X(kPfcp, "pfcp") X(kInnerIpv4, "inner_ipv4")   \
+              X(kInnerIpv6, "inner_ipv6") X(kInnerTcp, "inner_tcp") X(kInnerUdp, "inner_udp") \
+                  X(kInnerIcmp, "inner_icmp") X(kInnerOther, "inner_other")
 
 enum class Layer : uint8_t {
 #define MG_X(e, name) e,
@@ -189,8 +208,8 @@ constexpr size_t kLayerCount = static_cast<size_t>(Layer::kCount_);
 
 struct Totals {
   uint64_t frames = 0;
-  uint64_t bytes = 0;      // captured
-  uint64_t cut = 0;        // captured < original length
+  uint64_t bytes = 0;  // captured
+  uint64_t cut = 0;    // captured < original length
   uint64_t first_ns = 0;
   uint64_t last_ns = 0;
   std::array<uint64_t, kLayerCount> layers{};
@@ -219,23 +238,42 @@ void count_ip(Totals& t, const decode::IpLayer& ip, const decode::L4Layer& l4, b
   if (inner) {
     t.add(ip.version == 4 ? Layer::kInnerIpv4 : Layer::kInnerIpv6);
     switch (l4.proto) {
-      case decode::kProtoTcp: t.add(Layer::kInnerTcp); break;
-      case decode::kProtoUdp: t.add(Layer::kInnerUdp); break;
+      case decode::kProtoTcp:
+        t.add(Layer::kInnerTcp);
+        break;
+      case decode::kProtoUdp:
+        t.add(Layer::kInnerUdp);
+        break;
       case decode::kProtoIcmp:
-      case decode::kProtoIcmpv6: t.add(Layer::kInnerIcmp); break;
-      default: t.add(Layer::kInnerOther); break;
+      case decode::kProtoIcmpv6:
+        t.add(Layer::kInnerIcmp);
+        break;
+      default:
+        t.add(Layer::kInnerOther);
+        break;
     }
     return;
   }
   t.add(ip.version == 4 ? Layer::kIpv4 : Layer::kIpv6);
   if (ip.is_fragment) t.add(Layer::kFragment);
   switch (l4.proto) {
-    case decode::kProtoTcp: t.add(Layer::kTcp); break;
-    case decode::kProtoUdp: t.add(Layer::kUdp); break;
-    case decode::kProtoIcmp: t.add(Layer::kIcmp); break;
-    case decode::kProtoIcmpv6: t.add(Layer::kIcmpv6); break;
-    case decode::kProtoSctp: t.add(Layer::kSctp); break;
-    default: break;
+    case decode::kProtoTcp:
+      t.add(Layer::kTcp);
+      break;
+    case decode::kProtoUdp:
+      t.add(Layer::kUdp);
+      break;
+    case decode::kProtoIcmp:
+      t.add(Layer::kIcmp);
+      break;
+    case decode::kProtoIcmpv6:
+      t.add(Layer::kIcmpv6);
+      break;
+    case decode::kProtoSctp:
+      t.add(Layer::kSctp);
+      break;
+    default:
+      break;
   }
 }
 
@@ -506,8 +544,10 @@ void frame_detail(Out& o, const capture::Frame& f, decode::LinkType link, const 
 // ---- JSON -------------------------------------------------------------------------------
 
 nlohmann::json ip_json(const decode::IpLayer& ip, const decode::L4Layer& l4) {
-  nlohmann::json j = {{"version", ip.version}, {"src", ip.src.to_string()},
-                      {"dst", ip.dst.to_string()}, {"proto", ip.proto}};
+  nlohmann::json j = {{"version", ip.version},
+                      {"src", ip.src.to_string()},
+                      {"dst", ip.dst.to_string()},
+                      {"proto", ip.proto}};
   if (ip.is_fragment) j["fragment"] = true;
   if (l4.present()) {
     j["l4"] = l4_name(l4.proto);
@@ -540,8 +580,8 @@ void frame_json(Out& o, const capture::Frame& f, decode::LinkType link, const De
   if (p.outer_ip.present()) j["ip"] = ip_json(p.outer_ip, p.outer_l4);
   if (p.app == decode::AppKind::kGtpu && p.gtpu.present()) {
     const auto& g = p.gtpu;
-    nlohmann::json gj = {{"type", gtpu_msg_name(g.msg_type)}, {"msg_type", g.msg_type},
-                         {"teid", g.teid}};
+    nlohmann::json gj = {
+        {"type", gtpu_msg_name(g.msg_type)}, {"msg_type", g.msg_type}, {"teid", g.teid}};
     if (g.has_pdu_session) {
       gj["qfi"] = g.qfi;
       gj["pdu_type"] = g.pdu_type == 1 ? "ul" : "dl";
@@ -566,8 +606,7 @@ void frame_json(Out& o, const capture::Frame& f, decode::LinkType link, const De
 
 // ---- totals -----------------------------------------------------------------------------
 
-void count_frame(Totals& t, const capture::Frame& f, const DecodedPacket& p,
-                 const PfcpHead& head) {
+void count_frame(Totals& t, const capture::Frame& f, const DecodedPacket& p, const PfcpHead& head) {
   if (t.frames == 0) t.first_ns = f.ts_ns;
   t.last_ns = f.ts_ns;
   ++t.frames;
@@ -634,7 +673,8 @@ void print_totals(Out& o, const Totals& t, const capture::Reader& r) {
     }
     section("pfcp header status");
     for (size_t i = 0; i < pfcp::kStatusCount; ++i) {
-      if (t.pfcp_status[i] > 0) row(pfcp::status_name(static_cast<pfcp::Status>(i)), t.pfcp_status[i]);
+      if (t.pfcp_status[i] > 0)
+        row(pfcp::status_name(static_cast<pfcp::Status>(i)), t.pfcp_status[i]);
     }
   }
   section("decode status");
@@ -644,7 +684,9 @@ void print_totals(Out& o, const Totals& t, const capture::Reader& r) {
 }
 
 void print_totals_json(Out& o, const Totals& t, const capture::Reader& r) {
-  nlohmann::json j = {{"frames", t.frames}, {"bytes", t.bytes}, {"cut", t.cut},
+  nlohmann::json j = {{"frames", t.frames},
+                      {"bytes", t.bytes},
+                      {"cut", t.cut},
                       {"link", capture::link_type_name(r.link_type())}};
   nlohmann::json layers = nlohmann::json::object();
   for (size_t i = 0; i < kLayerCount; ++i) {
@@ -656,7 +698,7 @@ void print_totals_json(Out& o, const Totals& t, const capture::Reader& r) {
     const auto type = static_cast<uint8_t>(i);
     if (t.gtpu_types[i] > 0) {
       const std::string n = gtpu_msg_name(type) == "unknown" ? "unknown(" + std::to_string(i) + ")"
-                                                            : std::string(gtpu_msg_name(type));
+                                                             : std::string(gtpu_msg_name(type));
       gtpu[n] = t.gtpu_types[i];
     }
     if (t.pfcp_types[i] > 0) {
@@ -755,8 +797,7 @@ int run(const Options& opt) {
 void register_decode(CLI::App& app) {
   auto opt = std::make_shared<Options>();
   auto* sub = app.add_subcommand("decode", "Decode a pcap/pcapng capture frame by frame");
-  sub->add_option("capture", opt->path, "Capture file (pcap or pcapng; - for stdin)")
-      ->required();
+  sub->add_option("capture", opt->path, "Capture file (pcap or pcapng; - for stdin)")->required();
   auto* verbose =
       sub->add_flag("-v,--verbose", opt->verbose, "Detailed view of every layer's fields");
   sub->add_flag("--summary", opt->summary, "Print only the totals");

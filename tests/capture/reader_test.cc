@@ -1,4 +1,6 @@
 // Reader: formats, link types, batching, and every way a capture can be bad.
+#include "capture/reader.h"
+
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "capture/reader.h"
 #include "capture/writer.h"
 #include "capture_test_util.h"
 #include "decode/packet.h"
@@ -139,8 +140,8 @@ TEST(Reader, FramesOfOneBatchDoNotOverlap) {
   std::vector<Frame> frames(64);
   ASSERT_EQ(r.read_batch(frames), kEthFrames);
   for (size_t i = 0; i < kEthFrames; ++i) {
-    EXPECT_TRUE(std::equal(frames[i].data.begin(), frames[i].data.end(),
-                           expected[i].data.begin(), expected[i].data.end()))
+    EXPECT_TRUE(std::equal(frames[i].data.begin(), frames[i].data.end(), expected[i].data.begin(),
+                           expected[i].data.end()))
         << "frame " << i + 1;
   }
 }
@@ -288,7 +289,8 @@ TEST(Reader, LinkTypeTable) {
 TEST(Reader, ForEachFrameReportsCountAndError) {
   Reader good = open_ok(data_path("gtpu_eth.pcap"));
   size_t seen = 0;
-  auto n = for_each_frame(good, [&](const Frame&) { ++seen; }, 4);
+  auto n = for_each_frame(
+      good, [&](const Frame&) { ++seen; }, 4);
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(*n, kEthFrames);
   EXPECT_EQ(seen, kEthFrames);

@@ -1,4 +1,6 @@
 // Writer: byte layout of the file it writes, and write -> read round trips.
+#include "capture/writer.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "capture/reader.h"
-#include "capture/writer.h"
 #include "capture_test_util.h"
 
 namespace mecguard::capture {
@@ -33,8 +34,8 @@ TEST(Writer, FileHeaderIsNanosecondPcapLittleEndian) {
   const std::vector<uint8_t> expected = {
       0x4d, 0x3c, 0xb2, 0xa1,  // magic 0xa1b23c4d: nanosecond timestamps
       0x02, 0x00, 0x04, 0x00,  // version 2.4
-      0, 0, 0, 0,              // thiszone
-      0, 0, 0, 0,              // sigfigs
+      0,    0,    0,    0,     // thiszone
+      0,    0,    0,    0,     // sigfigs
       0xff, 0xff, 0x00, 0x00,  // snaplen 65535
       0x14, 0x01, 0x00, 0x00,  // link type 276 (SLL2)
       0x05, 0x00, 0x00, 0x00,  // ts seconds 5
@@ -120,8 +121,7 @@ TEST(Writer, RejectsBadArguments) {
 
   EXPECT_FALSE(Writer::open("", LinkType::kEthernet).has_value());
   TempFile t(".pcap");
-  EXPECT_EQ(Writer::open(t.path, LinkType::kEthernet, 0).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Writer::open(t.path, LinkType::kEthernet, 0).error().code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(Writer::open(t.path, LinkType::kEthernet, kMaxFrameBytes + 1).has_value());
 
   auto w = Writer::open(t.path, LinkType::kEthernet);
