@@ -51,6 +51,11 @@ class Attacks {
                ? IpAddr::v4(0xCB007100u + static_cast<uint32_t>(n % 250) + 1)  // 203.0.113.x
                : nth_address(*IpPrefix::parse("2001:db8:bad::/64"), n + 1);
   }
+  // When the last event of an attack happens (plus a second for responses).
+  int64_t attack_end(const AttackSpec& spec) const {
+    const int64_t step = std::max<int64_t>(1, kSec / std::max<uint32_t>(spec.rate, 1));
+    return std::min(sc_.duration_ns - 1, spec.start_ns + static_cast<int64_t>(spec.count) * step + kSec);
+  }
   const IpAddr& default_target(const Ue& ue) const {
     return sc_.net.dnns[ue.dnn].servers.front();
   }
@@ -86,7 +91,7 @@ void Attacks::ue_spoofing() {
     }
     const IpAddr* dst = pick_server(sc_.net.dnns[ue->dnn], me.family, rng);
     if (dst == nullptr) return;
-    const auto pkt = build::udp_ip(src, *dst, random_port(rng, 1024, 65000), 53,
+    const auto pkt = build::udp_ip(src, *dst, random_port(rng, 1024, 65000), 5004,
                                    filler(64));
     em_.ue_uplink_n3(t, *ue, ue->ul_teid, pkt, label(Attack::kUeSpoofing, ue, "spoofed_source"));
   });
@@ -283,8 +288,12 @@ void Attacks::port_scans() {
     const auto& spec = sc_.attack(Attack::kPortScanHorizontal);
     Prng pick(sc_.seed, "attack.port_scan_horizontal.ue");
     const Ue* ue = spec.enabled ? pick_active_ue(topo_, pick, spec.start_ns,
-                                                 !spec.target || spec.target->is_v4())
+                                                 !spec.target || spec.target->is_v4(),
+                                                 attack_end(spec))
                                 : nullptr;
+    if (ue == nullptr && spec.enabled) {
+      ue = pick_active_ue(topo_, pick, spec.start_ns, !spec.target || spec.target->is_v4());
+    }
     if (ue != nullptr) {
       const IpAddr base = spec.target ? *spec.target : default_target(*ue);
       const IpAddr* src = base.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr)
@@ -307,8 +316,12 @@ void Attacks::port_scans() {
     const auto& spec = sc_.attack(Attack::kPortScanVertical);
     Prng pick(sc_.seed, "attack.port_scan_vertical.ue");
     const Ue* ue = spec.enabled ? pick_active_ue(topo_, pick, spec.start_ns,
-                                                 !spec.target || spec.target->is_v4())
+                                                 !spec.target || spec.target->is_v4(),
+                                                 attack_end(spec))
                                 : nullptr;
+    if (ue == nullptr && spec.enabled) {
+      ue = pick_active_ue(topo_, pick, spec.start_ns, !spec.target || spec.target->is_v4());
+    }
     if (ue != nullptr) {
       const IpAddr dst = spec.target ? *spec.target : default_target(*ue);
       const IpAddr* src = dst.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr)
@@ -340,12 +353,22 @@ void Attacks::floods() {
     const auto& spec = sc_.attack(a);
     if (!spec.enabled) continue;
     // The attacking UEs: the first `sources` UEs with IPv4 (or IPv6 for an IPv6 target)
-    // whose session is up when the flood starts.
+    // whose session is up for the whole flood (else: when it starts).
     const bool v4 = !spec.target || spec.target->is_v4();
     std::vector<const Ue*> bots;
     for (uint32_t i = 0; i < topo_.benign_count && bots.size() < spec.sources; ++i) {
       const Ue& ue = topo_.ues[i];
-      if (ue.active_at(spec.start_ns) && (v4 ? ue.has_v4() : ue.has_v6())) bots.push_back(&ue);
+      if (ue.active_at(spec.start_ns) && ue.active_at(attack_end(spec)) &&
+          (v4 ? ue.has_v4() : ue.has_v6())) {
+        bots.push_back(&ue);
+      }
+    }
+    for (uint32_t i = 0; i < topo_.benign_count && bots.size() < spec.sources; ++i) {
+      const Ue& ue = topo_.ues[i];
+      if (ue.active_at(spec.start_ns) && !ue.active_at(attack_end(spec)) &&
+          (v4 ? ue.has_v4() : ue.has_v6())) {
+        bots.push_back(&ue);
+      }
     }
     if (bots.empty()) continue;
     Prng pick(sc_.seed, "flood.target");

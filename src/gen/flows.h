@@ -36,8 +36,10 @@ inline uint16_t random_port(Prng& rng, uint16_t lo, uint16_t hi) {
 // Payload filler: deterministic bytes (the same for every run), sliced per packet.
 Bytes filler(size_t len);
 
-// An active benign UE at time t (optionally with IPv4), or nullptr when none is.
-const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4 = false);
+// A benign UE whose session is up at time t and stays up until `until` (default: t),
+// optionally with IPv4; nullptr when there is none.
+const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4 = false,
+                         int64_t until = 0);
 
 // A DNN server of the requested family, or nullptr.
 const IpAddr* pick_server(const Dnn& d, IpFamily family, Prng& rng);

@@ -59,6 +59,7 @@ pfcp::UeSessionSpec session_spec(const Scenario& sc, const Ue& ue) {
 // The establishment request, with the UE's IPv6 /64 added to each UE IP Address.
 pfcp::Message establishment_request(const Scenario& sc, const Ue& ue, uint32_t seq) {
   auto m = pfcp::session_establishment_request(seq, session_spec(sc, ue));
+  for (auto& qer : m.create_qers) qer.qfi = sc.ues.qfi;
   if (ue.has_v6()) {
     for (auto& pdr : m.create_pdrs) {
       for (auto& ip : pdr.pdi.ue_ips) {

@@ -284,16 +284,20 @@ Bytes filler(size_t len) {
   return Bytes(kFill.data(), std::min(len, kFill.size()));
 }
 
-const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4) {
+const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4,
+                         int64_t until) {
   if (topo.benign_count == 0) return nullptr;
+  const auto fits = [&](const Ue& ue) {
+    return ue.active_at(t) && ue.active_at(std::max(t, until)) && (!need_v4 || ue.has_v4());
+  };
   for (int tries = 0; tries < 32; ++tries) {
     const Ue& ue = topo.ues[rng.below(topo.benign_count)];
-    if (ue.active_at(t) && (!need_v4 || ue.has_v4())) return &ue;
+    if (fits(ue)) return &ue;
   }
   const uint64_t off = rng.below(topo.benign_count);
   for (uint32_t i = 0; i < topo.benign_count; ++i) {
     const Ue& ue = topo.ues[(off + i) % topo.benign_count];
-    if (ue.active_at(t) && (!need_v4 || ue.has_v4())) return &ue;
+    if (fits(ue)) return &ue;
   }
   return nullptr;
 }
