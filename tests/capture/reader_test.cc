@@ -230,6 +230,47 @@ TEST(Reader, EveryPrefixOfACaptureEndsCleanly) {
   }
 }
 
+TEST(Reader, EveryPrefixOfAPcapngEndsCleanly) {
+  const auto bytes = read_file(data_path("gtpu_eth.pcapng"));
+  size_t previous = 0;
+  for (size_t len = 1; len <= bytes.size(); ++len) {
+    auto r = Reader::open_memory(Bytes(bytes.data(), len), "prefix");
+    if (!r) continue;  // section/interface blocks incomplete
+    const auto frames = read_all(*r, 5);
+    EXPECT_GE(frames.size(), previous) << "prefix " << len;  // more bytes never lose frames
+    previous = frames.size();
+    if (r->error()) {
+      EXPECT_EQ(r->error()->location, "prefix: frame " + std::to_string(frames.size() + 1));
+    }
+  }
+  EXPECT_EQ(previous, kEthFrames);
+}
+
+TEST(Reader, HugePcapngBlockLengthIsAnError) {
+  auto bytes = read_file(data_path("gtpu_eth.pcapng"));
+  // Walk the blocks (type, total length; little-endian as editcap writes on this host) to
+  // the third Enhanced Packet Block and claim it is 4 GiB - 16 long.
+  size_t off = 0;
+  int epb = 0;
+  while (off + 12 <= bytes.size()) {
+    const auto le32 = [&](size_t at) {
+      return uint32_t{bytes[at]} | (uint32_t{bytes[at + 1]} << 8) |
+             (uint32_t{bytes[at + 2]} << 16) | (uint32_t{bytes[at + 3]} << 24);
+    };
+    if (le32(off) == 6 && ++epb == 3) break;
+    off += le32(off + 4);
+  }
+  ASSERT_EQ(epb, 3);
+  bytes[off + 4] = 0xf0;
+  bytes[off + 5] = bytes[off + 6] = bytes[off + 7] = 0xff;
+  auto r = Reader::open_memory(Bytes(bytes), "huge.pcapng");
+  ASSERT_TRUE(r.has_value());
+  const auto frames = read_all(*r);
+  EXPECT_EQ(frames.size(), 2u);
+  ASSERT_TRUE(r->error().has_value());
+  EXPECT_EQ(r->error()->location, "huge.pcapng: frame 3");
+}
+
 TEST(Reader, HugeRecordLengthIsAnErrorNotAnAllocation) {
   const std::string path = data_path("huge_record.pcap");
   Reader r = open_ok(path);
