@@ -139,8 +139,10 @@ inline DecodeStatus decode_inner(const uint8_t* p, uint32_t pos, uint32_t end,
   return DecodeStatus::kOk;
 }
 
-inline DecodeStatus decode_gtpu_impl(Bytes frame, uint32_t start, uint32_t len,
-                                     DecodedPacket& out, const DecodeOptions& opts) noexcept {
+}  // namespace
+
+DecodeStatus detail::decode_gtpu_fresh(Bytes frame, uint32_t start, uint32_t len,
+                                       DecodedPacket& out, const DecodeOptions& opts) noexcept {
   if (frame.size() > 65535) return DecodeStatus::kFrameTooLarge;
   const uint32_t end = start + len;
   if (end > frame.size() || len < 8) return DecodeStatus::kGtpuTruncated;
@@ -209,8 +211,6 @@ inline DecodeStatus decode_gtpu_impl(Bytes frame, uint32_t start, uint32_t len,
   }
 }
 
-}  // namespace
-
 DecodeStatus decode_gtpu(Bytes frame, uint16_t offset, uint16_t len, DecodedPacket& out,
                          const DecodeOptions& opts) noexcept {
   out.frame = frame;
@@ -219,7 +219,7 @@ DecodeStatus decode_gtpu(Bytes frame, uint16_t offset, uint16_t len, DecodedPack
   detail::zero(out.inner_ip);
   detail::zero(out.inner_l4);
   out.inner_detail = DecodeStatus::kOk;
-  out.status = decode_gtpu_impl(frame, offset, len, out, opts);
+  out.status = detail::decode_gtpu_fresh(frame, offset, len, out, opts);
   return out.status;
 }
 

@@ -18,6 +18,11 @@ inline constexpr uint8_t kMaxIpv6Ext = 8;  // extension headers walked before gi
 
 inline uint16_t u16(uint32_t v) { return static_cast<uint16_t>(v); }
 
+// decode_gtpu without its reset: out.gtpu, inner_ip and inner_l4 must already be zero (as
+// decode_frame leaves them). Defined in gtpu.cc.
+DecodeStatus decode_gtpu_fresh(Bytes frame, uint32_t start, uint32_t len, DecodedPacket& out,
+                               const DecodeOptions& opts) noexcept;
+
 // Resets a layer struct whose defaults are all zero bits (static_asserts in packet.cc).
 template <class T>
 inline void zero(T& v) {

@@ -24,6 +24,8 @@ constexpr std::string_view kTexts[] = {
 static_assert(std::size(kNames) == kDecodeStatusCount);
 static_assert(std::is_trivially_copyable_v<DecodedPacket> &&
               std::is_trivially_destructible_v<DecodedPacket>);
+static_assert(sizeof(void*) != 8 || sizeof(DecodedPacket) == 272,
+              "DecodedPacket changed: add the new member to the reset in decode_frame");
 
 constexpr uint16_t kEtherIpv4 = 0x0800, kEtherIpv6 = 0x86DD;
 
@@ -107,7 +109,7 @@ inline DecodeStatus decode_all(Bytes frame, LinkType link, DecodedPacket& out,
   const bool gtpu_s = l4.sport == opts.gtpu_port, pfcp_s = l4.sport == opts.pfcp_port;
   if (gtpu_d || (gtpu_s && !pfcp_d)) {
     out.app = AppKind::kGtpu;
-    return decode_gtpu(frame, l4.payload_offset, l4.payload_len, out, opts);
+    return detail::decode_gtpu_fresh(frame, l4.payload_offset, l4.payload_len, out, opts);
   }
   if (pfcp_d || pfcp_s) {
     out.app = AppKind::kPfcp;

@@ -173,7 +173,9 @@ struct DecodeOptions {
   bool decode_inner = true;  // decode the IP packet inside a G-PDU
 };
 
-// Every member's default is zero bits except `link`: decode_frame resets with a memset.
+// Every member's default is zero bits except `link`: decode_frame resets member by member,
+// each layer with a memset (see packet.cc). A new member must default to zero and be added
+// to that reset (a static_assert on the size there is the reminder).
 struct DecodedPacket {
   Bytes frame;
   DecodeStatus status = DecodeStatus::kOk;
