@@ -134,10 +134,8 @@ TEST(Generator, LabelsFileHasOneLinePerFrameInOrder) {
   fs::remove_all(dir);
 }
 
-TEST(Generator, EveryFrameDecodesAndMalformedOnesAsLabelled) {
-  const auto& g = attacks_run();
-  ASSERT_GT(g.frames.size(), 1000u);
-  std::map<DecodeStatus, int> malformed;
+// Decodes every frame; counts each non-ok status in `malformed`.
+void check_decodes(const Generated& g, std::map<DecodeStatus, int>& malformed) {
   for (size_t i = 0; i < g.frames.size(); ++i) {
     const auto& r = g.frames[i];
     DecodedPacket p;
@@ -158,6 +156,13 @@ TEST(Generator, EveryFrameDecodesAndMalformedOnesAsLabelled) {
       ASSERT_EQ(p.app, decode::AppKind::kNone) << "frame " << i + 1;
     }
   }
+}
+
+TEST(Generator, EveryFrameDecodesAndMalformedOnesAsLabelled) {
+  const auto& g = attacks_run();
+  ASSERT_GT(g.frames.size(), 1000u);
+  std::map<DecodeStatus, int> malformed;
+  check_decodes(g, malformed);
   // attacks.yaml asks for all four kinds, 10 each.
   EXPECT_EQ(malformed[DecodeStatus::kGtpuBadVersion], 10);
   EXPECT_EQ(malformed[DecodeStatus::kGtpuBadLength], 10);
@@ -203,9 +208,7 @@ struct Session {
   uint64_t cp_seid = 0;
 };
 
-TEST(Generator, PfcpCorrelatesAndUserPlaneMatchesN4) {
-  const auto& g = attacks_run();
-  const auto& sc = attacks_scenario();
+void check_n4_and_user_plane(const Scenario& sc, const Generated& g) {
   std::set<IpAddr> listed;
   for (const auto& s : sc.net.smf) listed.insert(s.addr);
 
@@ -405,6 +408,25 @@ TEST(Generator, PfcpCorrelatesAndUserPlaneMatchesN4) {
         << "unanswered request at frame " << pend.frame + 1;
   }
   EXPECT_GT(responses, 80u);
+}
+
+TEST(Generator, PfcpCorrelatesAndUserPlaneMatchesN4) {
+  check_n4_and_user_plane(attacks_scenario(), attacks_run());
+}
+
+// The other bundled examples: every frame decodes (none malformed), N4 and the user plane agree.
+TEST(Generator, BundledExamplesDecodeAndAgreeWithN4) {
+  for (const char* name : {"default.yaml", "benign.yaml"}) {
+    SCOPED_TRACE(name);
+    const Scenario sc = load(name);
+    const Generated g = generate_frames(sc);
+    std::map<DecodeStatus, int> malformed;
+    check_decodes(g, malformed);
+    if (std::string(name) == "benign.yaml") {
+      EXPECT_TRUE(malformed.empty());
+    }
+    check_n4_and_user_plane(sc, g);
+  }
 }
 
 TEST(Generator, PfcpAttacksComeFromTheRightPeers) {
