@@ -4,7 +4,9 @@
 // 1 when an output file cannot be written.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "gen/generator.h"
@@ -42,6 +44,19 @@ void register_gen(CLI::App& app) {
       exit_status() = sc.error().size() == 1 && sc.error()[0].code == ErrorCode::kIo ? 1 : 2;
       return;
     }
+    // Output folders are created as needed (`-o out/default.pcap` works in a fresh tree).
+    for (const std::string& path : {args->out, args->labels}) {
+      if (path.empty() || path == "-") continue;
+      const auto parent = std::filesystem::path(path).parent_path();
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        std::fprintf(stderr, "mecguard gen: %s: cannot create folder: %s\n", path.c_str(),
+                     ec.message().c_str());
+        exit_status() = 1;
+        return;
+      }
+    }
     if (seed->count() > 0) sc->seed = args->seed;
     if (frames->count() > 0) sc->max_frames = args->frames;
     const auto t0 = std::chrono::steady_clock::now();
@@ -53,8 +68,10 @@ void register_gen(CLI::App& app) {
       exit_status() = 1;
       return;
     }
-    std::printf("gen %s (seed %llu): %s [%.2fs]\n", sc->name.c_str(),
-                static_cast<unsigned long long>(sc->seed), sum->to_string().c_str(), secs);
+    // With the capture on standard output the summary goes to standard error.
+    std::fprintf(args->out == "-" ? stderr : stdout, "gen %s (seed %llu): %s [%.2fs]\n",
+                 sc->name.c_str(), static_cast<unsigned long long>(sc->seed),
+                 sum->to_string().c_str(), secs);
     exit_status() = 0;
   });
 }

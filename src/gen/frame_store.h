@@ -43,7 +43,7 @@ class FrameStore {
  public:
   struct Record {
     int64_t t_ns;    // relative to the scenario start
-    uint32_t off;    // into the arena
+    uint64_t off;    // into the arena
     uint32_t len;
     Label label;
   };
@@ -53,8 +53,7 @@ class FrameStore {
     arena_.reserve(bytes);
   }
   void add(int64_t t_ns, Bytes frame, const Label& label) {
-    recs_.push_back(Record{t_ns, static_cast<uint32_t>(arena_.size()),
-                           static_cast<uint32_t>(frame.size()), label});
+    recs_.push_back(Record{t_ns, arena_.size(), static_cast<uint32_t>(frame.size()), label});
     arena_.insert(arena_.end(), frame.begin(), frame.end());
   }
   // Orders the records by time (ties keep insertion order), bumps equal timestamps by 1 ns

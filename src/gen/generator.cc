@@ -19,11 +19,7 @@ Generated generate_frames(const Scenario& sc) {
   Generated g;
   g.topo = build_topology(sc);
   // A rough size guess keeps the arena from reallocating many times on large scenarios.
-  const uint64_t per_ue = 2ull * (sc.traffic.tcp.flows_per_ue * (sc.traffic.tcp.segments + 6) +
-                                  sc.traffic.udp.flows_per_ue * sc.traffic.udp.packets +
-                                  2 * sc.traffic.icmp.pings_per_ue +
-                                  2 * sc.traffic.dns.queries_per_ue + 8);
-  const uint64_t guess = std::min<uint64_t>(per_ue * sc.ues.count + 10000, 20'000'000);
+  const uint64_t guess = std::min<uint64_t>(estimate_frames(sc) + 1000, kMaxEstimatedFrames);
   g.frames.reserve(guess, guess * 200);
   Emitter em(sc, g.topo, g.frames);
   emit_pfcp(em);

@@ -83,6 +83,19 @@ std::optional<int64_t> parse_start_time(std::string_view text) {
          frac_ns;
 }
 
+uint64_t estimate_frames(const Scenario& sc) {
+  const auto& t = sc.traffic;
+  const uint64_t per_ue = 2ull * (uint64_t{t.tcp.flows_per_ue} * (t.tcp.segments + 6) +
+                                  uint64_t{t.udp.flows_per_ue} * t.udp.packets +
+                                  2ull * t.icmp.pings_per_ue + 2ull * t.dns.queries_per_ue + 8);
+  uint64_t n = per_ue * sc.ues.count;
+  for (const auto& a : sc.attacks) n += a.enabled ? 4ull * a.count : 0;
+  if (t.heartbeat_interval_ns > 0) {
+    n += 4 * sc.net.smf.size() * static_cast<uint64_t>(sc.duration_ns / t.heartbeat_interval_ns);
+  }
+  return n;
+}
+
 namespace {
 
 constexpr uint64_t kMaxCount = 10'000'000;
@@ -658,6 +671,12 @@ void Parser::validate(const YAML::Node& root, Scenario& sc) {
       r_.error(attack_nodes_[i], join_path(join_path("attacks", attack_name(static_cast<Attack>(i))), "start"),
                "starts after the scenario ends (duration)");
     }
+  }
+  if (const uint64_t est = estimate_frames(sc); est > kMaxEstimatedFrames) {
+    r_.error(YamlReader::child(root, "ues"), "ues.count",
+             "the scenario would produce about " + std::to_string(est) +
+                 " frames, more than the generator's limit of " +
+                 std::to_string(kMaxEstimatedFrames) + "; lower ues.count or traffic.*");
   }
   const auto& hijack = sc.attack(Attack::kPfcpSessionHijack);
   if (hijack.enabled && hijack.from && !net.smf.empty() && *hijack.from == net.smf[0].addr) {

@@ -155,6 +155,11 @@ struct Scenario {
 
 using Errors = std::vector<Error>;
 
+// Upper bound on the frames a scenario is expected to produce (benign traffic per UE, N4,
+// attacks), used to refuse scenarios that would not fit in memory.
+uint64_t estimate_frames(const Scenario& sc);
+inline constexpr uint64_t kMaxEstimatedFrames = 20'000'000;
+
 // Parses and validates; on failure returns every error found (each "file:line path: msg").
 Expected<Scenario, Errors> load_scenario(const std::string& path);
 // Same, from text (`name` stands in for the file name in locations).
