@@ -14,5 +14,6 @@ int& exit_status();
 void register_decode(CLI::App& app);
 void register_gen(CLI::App& app);
 void register_check_config(CLI::App& app);
+void register_inspect(CLI::App& app);
 
 }  // namespace mecguard::cli

@@ -1,0 +1,266 @@
+#include "guard/pipeline.h"
+
+#include <algorithm>
+
+#include "guard/stages.h"
+
+namespace mecguard::guard {
+
+std::string_view flow_name(Flow f) {
+  switch (f) {
+    case Flow::kOther: return "other";
+    case Flow::kN4: return "n4";
+    case Flow::kUplink: return "uplink";
+    case Flow::kDownlink: return "downlink";
+    case Flow::kGtpUnknown: return "gtp_unknown";
+    case Flow::kN6Uplink: return "n6_uplink";
+    case Flow::kN6Downlink: return "n6_downlink";
+  }
+  return "?";
+}
+
+std::string_view action_name(Action a) {
+  switch (a) {
+    case Action::kPass: return "pass";
+    case Action::kDrop: return "drop";
+    case Action::kAlert: return "alert";
+    case Action::kRedirect: return "redirect";
+  }
+  return "?";
+}
+
+const IpAddr* PacketCtx::ue_addr() const {
+  const auto& l3 = ip();
+  if (!l3.present()) return nullptr;
+  switch (flow) {
+    case Flow::kUplink:
+    case Flow::kN6Uplink:
+      return &l3.src;
+    case Flow::kDownlink:
+    case Flow::kN6Downlink:
+      return &l3.dst;
+    default:
+      return nullptr;
+  }
+}
+
+uint16_t CompiledPolicy::ni_id(std::string_view name) const {
+  for (size_t i = 1; i < ni_names.size(); ++i) {
+    if (ni_names[i] == name) return static_cast<uint16_t>(i);
+  }
+  return 0;
+}
+
+Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Policy& p) {
+  auto c = std::make_shared<CompiledPolicy>();
+  c->source = p;
+  c->modes.fill(policy::StageMode::kEnforce);
+  c->modes[static_cast<size_t>(StageId::kSanity)] = p.stages.gtpu_sanity;
+  c->modes[static_cast<size_t>(StageId::kTeid)] = p.stages.teid;
+  c->modes[static_cast<size_t>(StageId::kAntiSpoof)] = p.stages.anti_spoof;
+  c->modes[static_cast<size_t>(StageId::kInterUe)] = p.stages.inter_ue;
+  c->modes[static_cast<size_t>(StageId::kZone)] = p.stages.zone;
+  c->modes[static_cast<size_t>(StageId::kAcl)] = p.stages.acl;
+
+  const auto& t = p.topology;
+  c->upf_tunnel_addrs = t.upf_n3;
+  c->upf_tunnel_addrs.insert(c->upf_tunnel_addrs.end(), t.upf_n9.begin(), t.upf_n9.end());
+  c->upf_n9_addrs = t.upf_n9;
+  for (const auto* list : {&t.upf_n3, &t.upf_n4, &t.upf_n6, &t.upf_n9, &t.smf_peers}) {
+    c->infrastructure.insert(c->infrastructure.end(), list->begin(), list->end());
+  }
+
+  // Zones: configured prefixes, then UE pools (ue) and infrastructure hosts (core), which
+  // as the more specific entries win over a broad zone that contains them.
+  c->ni_names.push_back("");
+  c->ni_inter_ue.push_back({});
+  for (const auto& [zone, prefixes] : p.zones) {
+    for (const auto& pre : prefixes) c->zones.add(pre, zone);
+    c->has_zone_prefixes |= !prefixes.empty();
+  }
+  for (const auto& ni : p.network_instances) {
+    const auto id = static_cast<uint16_t>(c->ni_names.size());
+    c->ni_names.push_back(ni.name);
+    c->ni_inter_ue.push_back(ni.inter_ue);
+    for (const auto& pool : ni.ue_pools) {
+      c->zones.add(pool, policy::Zone::kUe);
+      c->ue_pools.add(pool, id);
+    }
+    if (ni.inter_ue.action == policy::Action::kRedirect) c->gateways.push_back(ni.inter_ue.gateway);
+  }
+  for (const auto& a : c->infrastructure) c->zones.add(IpPrefix::make(a, a.is_v4() ? 32 : 128), policy::Zone::kCore);
+  c->zones.build();
+  c->ue_pools.build();
+
+  c->group_class.push_back(-1);
+  std::vector<std::string> class_names;
+  for (const auto& [name, cls] : p.classes) {
+    class_names.push_back(name);
+    c->classes.push_back(cls);
+    if (cls.inter_ue && cls.inter_ue->action == policy::Action::kRedirect) c->gateways.push_back(cls.inter_ue->gateway);
+  }
+  std::vector<std::string> group_names{""};
+  for (const auto& g : p.ue_groups) {
+    const auto id = static_cast<uint16_t>(group_names.size());
+    group_names.push_back(g.name);
+    for (const auto& m : g.members) c->ue_groups.add(m, id);
+    const auto it = std::find(class_names.begin(), class_names.end(), g.security_class);
+    c->group_class.push_back(it == class_names.end() ? -1 : static_cast<int>(it - class_names.begin()));
+  }
+  c->ue_groups.build();
+
+  auto acl = AclClassifier::compile(p.acl, c->ni_names, group_names);
+  if (!acl) return Unexpected(acl.error());
+  c->acl = std::move(*acl);
+  c->stages = make_stages(*c);
+  return std::shared_ptr<const CompiledPolicy>(std::move(c));
+}
+
+Worker::Worker(const Limits& limits)
+    : sessions_(limits.sessions), n4_(sessions_, limits.n4), max_events_(limits.max_events_per_batch) {
+  events_.reserve(max_events_);
+}
+
+void Worker::set_policy(std::shared_ptr<const CompiledPolicy> p) {
+  policy_ = std::move(p);
+  ni_map_.clear();  // names may map to other ids in the new policy
+}
+
+uint16_t Worker::policy_ni_of(const Session& s) {
+  const uint16_t tid = s.network_instance;
+  if (tid >= ni_map_.size()) {
+    const size_t old = ni_map_.size();
+    ni_map_.resize(tid + 1u);
+    for (size_t i = old; i <= tid; ++i) {
+      ni_map_[i] = policy_->ni_id(sessions_.network_instance_name(static_cast<uint16_t>(i)));
+    }
+  }
+  return ni_map_[tid];
+}
+
+bool Worker::report(const PacketCtx& p, Verdict& v, Reason r, Action enforce_action, uint32_t rule_id,
+                    uint16_t gateway) noexcept {
+  const auto mode = policy_->modes[static_cast<size_t>(reason_stage(r))];
+  Action a = enforce_action;
+  bool monitored = false;
+  if (mode == policy::StageMode::kMonitor && (a == Action::kDrop || a == Action::kRedirect)) {
+    a = Action::kAlert;
+    monitored = true;
+  }
+  const auto ri = static_cast<size_t>(r);
+  if (a == Action::kDrop || a == Action::kRedirect) ++counters_.drops[ri];
+  else ++counters_.alerts[ri];
+  // A drop overrides an earlier alert; an alert never overrides a drop.
+  if (v.action == Action::kPass || a == Action::kDrop || a == Action::kRedirect) {
+    v.action = a;
+    v.reason = r;
+    v.monitored = monitored;
+    v.rule_id = rule_id;
+    v.gateway = gateway;
+  }
+  if (events_.size() < max_events_) {
+    Event e;
+    e.ts_ns = p.ts_ns;
+    e.frame = p.frame;
+    e.reason = r;
+    e.action = a;
+    e.monitored = monitored;
+    e.flow = p.flow;
+    if (const Session* s = sessions_.get(p.session)) e.up_seid = s->up_seid;
+    if (const IpAddr* ue = p.ue_addr()) e.ue = *ue;
+    const auto& ip = p.ip().present() ? p.ip() : p.pkt.outer_ip;
+    const auto& l4 = p.ip().present() ? p.l4() : p.pkt.outer_l4;
+    e.src = ip.src;
+    e.dst = ip.dst;
+    e.proto = ip.proto;
+    e.sport = l4.sport;
+    e.dport = l4.dport;
+    e.teid = p.pkt.gtpu.teid;
+    e.rule_id = rule_id;
+    if (a == Action::kRedirect && gateway < policy_->gateways.size()) e.gateway = policy_->gateways[gateway];
+    events_.push_back(e);
+  } else {
+    ++counters_.events_dropped;
+  }
+  return a == Action::kDrop || a == Action::kRedirect;
+}
+
+Pipeline::Pipeline(std::shared_ptr<const CompiledPolicy> policy, const Worker::Limits& limits,
+                   decode::LinkType link)
+    : worker_(limits), link_(link), ctx_(kMaxBatch) {
+  worker_.set_policy(std::move(policy));
+}
+
+void Pipeline::classify(PacketCtx& p) const noexcept {
+  const auto& pkt = p.pkt;
+  const CompiledPolicy& pol = worker_.policy();
+  auto in = [](const std::vector<IpAddr>& list, const IpAddr& a) {
+    return std::find(list.begin(), list.end(), a) != list.end();
+  };
+  if (pkt.app == decode::AppKind::kPfcp) {
+    p.flow = Flow::kN4;
+  } else if (pkt.app == decode::AppKind::kGtpu) {
+    const auto& ip = pkt.outer_ip;
+    if (in(pol.upf_tunnel_addrs, ip.dst)) {
+      p.flow = Flow::kUplink;
+      p.on_n9 = in(pol.upf_n9_addrs, ip.dst);
+    } else if (in(pol.upf_tunnel_addrs, ip.src)) {
+      p.flow = Flow::kDownlink;
+      p.on_n9 = in(pol.upf_n9_addrs, ip.src);
+    } else {
+      p.flow = Flow::kGtpUnknown;
+    }
+    p.inner = pkt.inner_ip.present();
+  } else if (pkt.outer_ip.present()) {
+    if (pol.ue_pools.lookup(pkt.outer_ip.src)) p.flow = Flow::kN6Uplink;
+    else if (pol.ue_pools.lookup(pkt.outer_ip.dst)) p.flow = Flow::kN6Downlink;
+    else p.flow = Flow::kOther;
+  }
+  if (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) {
+    const auto& ni = pol.ue_pools.lookup(p.flow == Flow::kN6Uplink ? pkt.outer_ip.src : pkt.outer_ip.dst);
+    p.ni = ni ? *ni : 0;
+  }
+}
+
+void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verdicts) noexcept {
+  const size_t n = std::min({frames.size(), verdicts.size(), kMaxBatch});
+  auto& c = worker_.counters();
+  for (size_t i = 0; i < n; ++i) {
+    PacketCtx& p = ctx_[i];
+    decode::decode_frame(frames[i].data, link_, p.pkt);
+    p.frame = frames[i].number;
+    p.ts_ns = frames[i].ts_ns;
+    p.flow = Flow::kOther;
+    p.inner = false;
+    p.on_n9 = false;
+    p.session = kNoSession;
+    p.ni = 0;
+    classify(p);
+    verdicts[i] = Verdict{};
+    ++c.frames;
+    c.bytes += frames[i].data.size();
+    ++c.decode_status[static_cast<size_t>(p.pkt.status)];
+    ++c.flows[static_cast<size_t>(p.flow)];
+  }
+  last_n_ = n;
+  // Read the snapshot once per batch: a swap takes effect at the next batch.
+  const auto policy = &worker_.policy();
+  // N4 frames change session state, so they split the batch: the stages see the frames
+  // before an N4 frame, then the N4 frame, then the rest, and every packet is judged
+  // against the sessions as they were at its own place in the stream.
+  size_t begin = 0;
+  while (begin < n) {
+    size_t end = begin;
+    if (ctx_[begin].flow == Flow::kN4) {
+      end = begin + 1;
+    } else {
+      while (end < n && ctx_[end].flow != Flow::kN4) ++end;
+    }
+    const std::span<PacketCtx> pkts(ctx_.data() + begin, end - begin);
+    for (const auto& stage : policy->stages) stage->run(pkts, verdicts.subspan(begin, end - begin), worker_);
+    begin = end;
+  }
+  for (size_t i = 0; i < n; ++i) ++c.actions[static_cast<size_t>(verdicts[i].action)];
+}
+
+}  // namespace mecguard::guard

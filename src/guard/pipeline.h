@@ -1,0 +1,205 @@
+// The guard pipeline: a batch of frames is decoded once, classified by flow (N4, N3/N9
+// uplink/downlink, N6), then passed through the stages of the current policy snapshot, each
+// writing verdicts into a parallel array. Callers: `mecguard inspect` (offline), the inline
+// gateway (issue 4), tests and benchmarks; all use this same object.
+//
+// Policy is immutable and shared (CompiledPolicy, swapped whole); state is per worker
+// (Worker: sessions, N4 tracker, counters, event buffer) and survives a swap.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/expected.h"
+#include "decode/packet.h"
+#include "guard/acl_classifier.h"
+#include "guard/n4_tracker.h"
+#include "guard/prefix_table.h"
+#include "guard/reasons.h"
+#include "guard/sessions.h"
+#include "policy/policy.h"
+
+namespace mecguard::guard {
+
+enum class Flow : uint8_t {
+  kOther,        // not GTP-U, not PFCP, not from/to a UE pool
+  kN4,           // PFCP
+  kUplink,       // G-PDU (or GTP-U signalling) toward the UPF on N3/N9
+  kDownlink,     // GTP-U from the UPF toward the gNB / peer UPF
+  kGtpUnknown,   // GTP-U between addresses the topology does not name
+  kN6Uplink,     // plain IP from a UE address (N6, after decapsulation)
+  kN6Downlink,   // plain IP toward a UE address (N6)
+};
+std::string_view flow_name(Flow f);
+
+enum class Action : uint8_t { kPass, kDrop, kAlert, kRedirect };
+std::string_view action_name(Action a);
+
+struct Verdict {
+  Action action = Action::kPass;
+  Reason reason = Reason::kNone;
+  bool monitored = false;  // set when a monitor-only stage would have dropped
+  uint16_t gateway = 0;    // kRedirect: index into CompiledPolicy::gateways
+  uint32_t rule_id = 0;    // ACL rule id, when an ACL rule decided
+};
+
+struct PacketCtx {
+  decode::DecodedPacket pkt;
+  uint64_t frame = 0;  // 1-based frame number (offline) or receive sequence (inline)
+  uint64_t ts_ns = 0;
+  Flow flow = Flow::kOther;
+  bool inner = false;  // policy stages look at the inner packet (G-PDU) or the outer one
+  bool on_n9 = false;  // the tunnel is on N9 (peer UPF) rather than N3
+  SessionId session = kNoSession;
+  uint16_t ni = 0;     // policy network instance id (index + 1); 0: none
+
+  const decode::IpLayer& ip() const { return inner ? pkt.inner_ip : pkt.outer_ip; }
+  const decode::L4Layer& l4() const { return inner ? pkt.inner_l4 : pkt.outer_l4; }
+  // The UE end of the packet: source uplink, destination downlink.
+  const IpAddr* ue_addr() const;
+};
+
+// What a stage or the sink reports; stages append, the sink drains after each batch.
+struct Event {
+  uint64_t ts_ns = 0;
+  uint64_t frame = 0;
+  Reason reason = Reason::kNone;
+  Action action = Action::kPass;
+  bool monitored = false;
+  Flow flow = Flow::kOther;
+  uint64_t up_seid = 0;  // 0: no session
+  IpAddr ue;
+  IpAddr src;
+  IpAddr dst;
+  uint8_t proto = 0;
+  uint16_t sport = 0;
+  uint16_t dport = 0;
+  uint32_t teid = 0;
+  uint32_t rule_id = 0;
+  IpAddr gateway;
+};
+
+struct Counters {
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  std::array<uint64_t, 4> actions{};                   // by Action
+  std::array<uint64_t, kReasonCount> drops{};          // enforced drops by reason
+  std::array<uint64_t, kReasonCount> alerts{};         // alerts (log actions, monitor mode)
+  std::array<uint64_t, kStageCount> stage_packets{};   // packets each stage examined
+  std::array<uint64_t, decode::kDecodeStatusCount> decode_status{};
+  std::array<uint64_t, 7> flows{};                     // by Flow
+  uint64_t events_dropped = 0;                         // event buffer overflow
+};
+
+class Worker;
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual StageId id() const = 0;
+  virtual void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept = 0;
+};
+
+// The compiled, immutable form of a policy::Policy.
+struct CompiledPolicy {
+  policy::Policy source;
+  std::array<policy::StageMode, kStageCount> modes{};
+  std::vector<IpAddr> upf_tunnel_addrs;  // N3 and N9 (uplink destination)
+  std::vector<IpAddr> upf_n9_addrs;
+  std::vector<IpAddr> infrastructure;    // UPF (all interfaces) and SMF addresses
+  PrefixTable<policy::Zone> zones;       // UE pools as kUe, infrastructure as kCore
+  PrefixTable<uint16_t> ue_pools;        // -> network instance id (index + 1)
+  PrefixTable<uint16_t> ue_groups;       // -> group id (index + 1)
+  std::vector<int> group_class;          // group id -> class index, -1: none
+  std::vector<policy::SecurityClass> classes;
+  std::vector<std::string> ni_names;     // id -> name ("" at 0)
+  std::vector<policy::InterUePolicy> ni_inter_ue;  // id -> policy (0: allow)
+  std::vector<IpAddr> gateways;          // redirect targets
+  AclClassifier acl;
+  bool has_zone_prefixes = false;
+  std::vector<std::unique_ptr<Stage>> stages;
+
+  uint16_t ni_id(std::string_view name) const;
+  uint16_t group_of(const IpAddr& ue) const {
+    const auto& g = ue_groups.lookup(ue);
+    return g ? *g : 0;
+  }
+  const policy::SecurityClass* class_of_group(uint16_t group) const {
+    if (group == 0 || group >= group_class.size() || group_class[group] < 0) return nullptr;
+    return &classes[static_cast<size_t>(group_class[group])];
+  }
+};
+
+// parse -> validate (done by policy::load_*) -> compile. Errors name the rule's location.
+Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Policy& p);
+
+class Worker {
+ public:
+  struct Limits {
+    SessionTable::Limits sessions;
+    N4Tracker::Limits n4;
+    size_t max_events_per_batch = 4096;
+  };
+  explicit Worker(const Limits& limits);
+
+  SessionTable& sessions() { return sessions_; }
+  N4Tracker& n4() { return n4_; }
+  Counters& counters() { return counters_; }
+  const Counters& counters() const { return counters_; }
+  std::vector<Event>& events() { return events_; }
+  const CompiledPolicy& policy() const { return *policy_; }
+  void set_policy(std::shared_ptr<const CompiledPolicy> p);
+
+  // The policy network instance of a session (table ids are learned from N4 strings).
+  uint16_t policy_ni_of(const Session& s);
+
+  // Records a finding for packet i: sets the verdict per the stage's mode, counts it and
+  // appends an event. Returns whether the packet is now dropped.
+  bool report(const PacketCtx& p, Verdict& v, Reason r, Action enforce_action, uint32_t rule_id = 0,
+              uint16_t gateway = 0) noexcept;
+
+ private:
+  SessionTable sessions_;
+  N4Tracker n4_;
+  Counters counters_;
+  std::vector<Event> events_;
+  size_t max_events_;
+  std::shared_ptr<const CompiledPolicy> policy_;
+  std::vector<uint16_t> ni_map_;  // session-table NI id -> policy NI id
+};
+
+struct RawFrame {
+  Bytes data;
+  uint64_t ts_ns = 0;
+  uint64_t number = 0;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::shared_ptr<const CompiledPolicy> policy, const Worker::Limits& limits,
+           decode::LinkType link);
+
+  // Swaps the policy snapshot; sessions, counters and events carry over.
+  void set_policy(std::shared_ptr<const CompiledPolicy> policy) { worker_.set_policy(std::move(policy)); }
+
+  // Decodes and judges frames; verdicts[i] belongs to frames[i]. Capacity: kMaxBatch.
+  static constexpr size_t kMaxBatch = 256;
+  void process(std::span<const RawFrame> frames, std::span<Verdict> verdicts) noexcept;
+
+  Worker& worker() { return worker_; }
+  std::span<const PacketCtx> last_batch() const { return {ctx_.data(), last_n_}; }
+
+ private:
+  void classify(PacketCtx& p) const noexcept;
+
+  Worker worker_;
+  decode::LinkType link_;
+  std::vector<PacketCtx> ctx_;
+  size_t last_n_ = 0;
+};
+
+}  // namespace mecguard::guard

@@ -1,0 +1,82 @@
+// Every guard stage and every drop/alert reason, declared once. The tables yield the enums,
+// the counter names (stats JSON, Prometheus), the event text and the default severity.
+// Callers: every stage, the event sink, the stats writer, tests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mecguard::guard {
+
+// X(enumerator, name)
+#define MG_GUARD_STAGES(X) \
+  X(kDecode, "decode")     \
+  X(kN4, "n4")             \
+  X(kSanity, "gtpu_sanity") \
+  X(kTeid, "teid")         \
+  X(kAntiSpoof, "anti_spoof") \
+  X(kInterUe, "inter_ue")  \
+  X(kZone, "zone")         \
+  X(kAcl, "acl")
+
+enum class StageId : uint8_t {
+#define MG_X(e, name) e,
+  MG_GUARD_STAGES(MG_X)
+#undef MG_X
+      kCount_
+};
+inline constexpr size_t kStageCount = static_cast<size_t>(StageId::kCount_);
+std::string_view stage_name(StageId s);
+
+enum class Severity : uint8_t { kInfo, kLow, kMedium, kHigh, kCritical };
+std::string_view severity_name(Severity s);
+// RFC 5424 severity for syslog: info 6, low 5 (notice), medium 4 (warning), high 3 (error),
+// critical 2.
+int syslog_severity(Severity s);
+
+// X(enumerator, counter name, stage, severity, text)
+#define MG_GUARD_REASONS(X)                                                                              \
+  X(kNone, "none", kDecode, kInfo, "no finding")                                                        \
+  X(kFrameMalformed, "frame_malformed", kDecode, kLow, "frame malformed below GTP-U (see decode status)") \
+  X(kPfcpMalformed, "pfcp_malformed", kN4, kMedium, "PFCP message malformed")                          \
+  X(kN4TableFull, "n4_table_full", kN4, kHigh, "session table full: a session is not tracked")         \
+  X(kN4Collision, "n4_collision", kN4, kHigh, "session reuses a UE address or F-TEID of another live session") \
+  X(kGtpuMalformed, "gtpu_malformed", kSanity, kMedium, "GTP-U header malformed")                      \
+  X(kGtpuUnknownRequiredExt, "gtpu_unknown_required_ext", kSanity, kMedium,                            \
+    "GTP-U extension header of an unknown comprehension-required type")                                \
+  X(kGtpuMsgNotAllowed, "gtpu_msg_not_allowed", kSanity, kMedium,                                      \
+    "GTP-U message type not allowed in this direction")                                                \
+  X(kGtpuTeidZero, "gtpu_tpdu_teid_zero", kSanity, kMedium, "G-PDU on TEID 0")                         \
+  X(kGtpInGtp, "gtp_in_gtp", kSanity, kHigh, "GTP-U tunnelled inside GTP-U")                           \
+  X(kInnerMalformed, "inner_malformed", kSanity, kMedium, "inner packet of a G-PDU malformed")         \
+  X(kTeidUnknown, "teid_unknown", kTeid, kHigh, "G-PDU to a TEID no session has")                      \
+  X(kTeidStale, "teid_stale", kTeid, kHigh, "G-PDU to the TEID of a deleted session")                  \
+  X(kUeSrcSpoofed, "ue_src_spoofed", kAntiSpoof, kHigh, "uplink source is not the session's UE address") \
+  X(kUeDstMismatch, "ue_dst_mismatch", kAntiSpoof, kHigh,                                              \
+    "downlink destination is not the UE of the session")                                               \
+  X(kInterUeDenied, "inter_ue_denied", kInterUe, kMedium, "traffic between two UEs denied by policy")  \
+  X(kInterUeRedirected, "inter_ue_redirected", kInterUe, kInfo,                                        \
+    "traffic between two UEs redirected to the policy gateway")                                        \
+  X(kMecToCore, "mec_to_core", kZone, kHigh, "MEC application traffic toward core-network addresses")  \
+  X(kUeToInfrastructure, "ue_to_infrastructure", kZone, kHigh,                                         \
+    "UE traffic toward UPF or core infrastructure addresses")                                          \
+  X(kZoneDenied, "zone_denied", kZone, kMedium, "traffic between zones the policy does not allow")     \
+  X(kZoneLogged, "zone_logged", kZone, kInfo, "traffic between zones the policy logs")                 \
+  X(kAclDenied, "acl_denied", kAcl, kMedium, "denied by an ACL rule")                                  \
+  X(kAclLogged, "acl_logged", kAcl, kInfo, "logged by an ACL rule")                                    \
+  X(kAclDefaultDeny, "acl_default_deny", kAcl, kMedium, "no ACL rule matched and the default denies")
+
+enum class Reason : uint8_t {
+#define MG_X(e, name, stage, sev, text) e,
+  MG_GUARD_REASONS(MG_X)
+#undef MG_X
+      kCount_
+};
+inline constexpr size_t kReasonCount = static_cast<size_t>(Reason::kCount_);
+std::string_view reason_name(Reason r);
+std::string_view reason_text(Reason r);
+StageId reason_stage(Reason r);
+Severity reason_severity(Reason r);
+
+}  // namespace mecguard::guard

@@ -1,0 +1,307 @@
+#include "guard/stages.h"
+
+#include "pfcp/message.h"
+
+namespace mecguard::guard {
+
+namespace {
+
+using decode::AppKind;
+using decode::DecodeStatus;
+namespace gtpu_msg = decode::gtpu_msg;
+
+bool done(const Verdict& v) { return v.action == Action::kDrop || v.action == Action::kRedirect; }
+
+bool is_gtpu(const PacketCtx& p) {
+  return p.flow == Flow::kUplink || p.flow == Flow::kDownlink || p.flow == Flow::kGtpUnknown;
+}
+bool is_gpdu(const PacketCtx& p) { return is_gtpu(p) && p.pkt.gtpu.msg_type == gtpu_msg::kGpdu; }
+// Packets carrying UE traffic that policy stages judge (inner of a G-PDU, or N6 plain IP).
+bool is_user_traffic(const PacketCtx& p) {
+  if (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) return p.pkt.outer_ip.present();
+  return (p.flow == Flow::kUplink || p.flow == Flow::kDownlink) && p.inner && p.pkt.inner_ip.present();
+}
+bool uplink(const PacketCtx& p) { return p.flow == Flow::kUplink || p.flow == Flow::kN6Uplink; }
+
+// Decode statuses below GTP-U (link, IP, UDP/TCP...) vs GTP-U header vs inner packet.
+bool gtpu_status(DecodeStatus s) { return s >= DecodeStatus::kGtpuTruncated && s < DecodeStatus::kInnerTruncated; }
+bool inner_status(DecodeStatus s) { return s >= DecodeStatus::kInnerTruncated; }
+
+template <class F>
+void for_each_live(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, F&& f) {
+  for (size_t i = 0; i < pkts.size(); ++i) {
+    if (!done(verdicts[i])) f(pkts[i], verdicts[i]);
+  }
+}
+
+class DecodeStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kDecode; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kDecode)];
+      const DecodeStatus s = p.pkt.status;
+      if (s != DecodeStatus::kOk && !gtpu_status(s) && !inner_status(s)) {
+        w.report(p, v, Reason::kFrameMalformed, Action::kDrop);
+      }
+    });
+  }
+};
+
+class N4Stage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kN4; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (p.flow != Flow::kN4) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kN4)];
+      auto m = pfcp::decode_message(p.pkt.pfcp_bytes());
+      if (!m) {
+        w.report(p, v, Reason::kPfcpMalformed, Action::kDrop);
+        return;
+      }
+      const auto r = w.n4().process(*m, p.pkt.outer_ip.src, p.pkt.outer_ip.dst, p.ts_ns, true);
+      if (r.session != kNoSession) p.session = r.session;
+      if (r.outcome == N4Outcome::kTableFull) w.report(p, v, Reason::kN4TableFull, Action::kAlert);
+      if (r.outcome == N4Outcome::kCollision) w.report(p, v, Reason::kN4Collision, Action::kAlert);
+    });
+  }
+};
+
+class SanityStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kSanity; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_gtpu(p)) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kSanity)];
+      const auto& g = p.pkt.gtpu;
+      const DecodeStatus s = p.pkt.status;
+      if (gtpu_status(s)) {
+        w.report(p, v, Reason::kGtpuMalformed, Action::kDrop);
+      } else if (g.unknown_required_ext != 0) {
+        w.report(p, v, Reason::kGtpuUnknownRequiredExt, Action::kDrop);
+      } else if (!allowed(g.msg_type, p.flow)) {
+        w.report(p, v, Reason::kGtpuMsgNotAllowed, Action::kDrop);
+      } else if (g.msg_type == gtpu_msg::kGpdu && g.teid == 0) {
+        w.report(p, v, Reason::kGtpuTeidZero, Action::kDrop);
+      } else if (inner_status(s)) {
+        w.report(p, v, Reason::kInnerMalformed, Action::kDrop);
+      } else if (g.msg_type == gtpu_msg::kGpdu && p.pkt.inner_l4.proto == decode::kProtoUdp &&
+                 (p.pkt.inner_l4.dport == 2152 || p.pkt.inner_l4.sport == 2152)) {
+        w.report(p, v, Reason::kGtpInGtp, Action::kDrop);
+      }
+    });
+  }
+
+ private:
+  static bool allowed(uint8_t type, Flow f) {
+    switch (type) {
+      case gtpu_msg::kGpdu:
+      case gtpu_msg::kEchoRequest:
+      case gtpu_msg::kEchoResponse:
+      case gtpu_msg::kErrorIndication:
+      case gtpu_msg::kSupportedExtHeadersNotification:
+        return true;
+      case gtpu_msg::kEndMarker:  // sent by the UPF toward the RAN (TS 29.281 7.3.2)
+        return f != Flow::kUplink;
+      default:
+        return false;
+    }
+  }
+};
+
+class TeidStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kTeid; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    auto& st = w.sessions();
+    // Resolve address ids and prefetch the tunnel slots for the whole batch first.
+    for (size_t i = 0; i < pkts.size(); ++i) {
+      const PacketCtx& p = pkts[i];
+      if (!is_gpdu(p) || done(verdicts[i])) continue;
+      if (const auto a = st.addresses().find(p.pkt.outer_ip.dst)) st.prefetch_local_tunnel(*a, p.pkt.gtpu.teid);
+    }
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_gpdu(p)) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kTeid)];
+      const auto addr = st.addresses().find(p.pkt.outer_ip.dst);
+      const uint32_t teid = p.pkt.gtpu.teid;
+      SessionId id = kNoSession;
+      if (addr) id = p.flow == Flow::kDownlink ? st.by_dl_tunnel(*addr, teid) : st.by_local_tunnel(*addr, teid);
+      if (id == kNoSession) {
+        const bool stale = addr && p.flow != Flow::kDownlink && st.recently_deleted(*addr, teid);
+        w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
+        return;
+      }
+      p.session = id;
+      p.ni = w.policy_ni_of(*st.get(id));
+    });
+  }
+};
+
+class AntiSpoofStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kAntiSpoof; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    auto& st = w.sessions();
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_user_traffic(p)) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kAntiSpoof)];
+      const auto& ip = p.ip();
+      if (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) {
+        const IpAddr& ue = p.flow == Flow::kN6Uplink ? ip.src : ip.dst;
+        const SessionId id = st.by_ue_any(ue);
+        if (id == kNoSession) {
+          w.report(p, v, p.flow == Flow::kN6Uplink ? Reason::kUeSrcSpoofed : Reason::kUeDstMismatch, Action::kDrop);
+          return;
+        }
+        p.session = id;
+        p.ni = w.policy_ni_of(*st.get(id));
+        return;
+      }
+      if (p.session == kNoSession) return;  // TEID stage off or monitor-only
+      if (p.flow == Flow::kUplink && !st.owns_address(p.session, ip.src)) {
+        w.report(p, v, Reason::kUeSrcSpoofed, Action::kDrop);
+      } else if (p.flow == Flow::kDownlink && !st.owns_address(p.session, ip.dst)) {
+        w.report(p, v, Reason::kUeDstMismatch, Action::kDrop);
+      }
+    });
+  }
+};
+
+class InterUeStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kInterUe; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    auto& st = w.sessions();
+    const CompiledPolicy& pol = w.policy();
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_user_traffic(p) || !uplink(p) || p.session == kNoSession) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kInterUe)];
+      // Any UE on this UPF, whatever its network instance: the source's policy decides.
+      const SessionId peer = st.by_ue_any(p.ip().dst);
+      if (peer == kNoSession || peer == p.session) return;
+      policy::InterUePolicy rule = p.ni < pol.ni_inter_ue.size() ? pol.ni_inter_ue[p.ni] : policy::InterUePolicy{};
+      if (const auto* cls = pol.class_of_group(pol.group_of(p.ip().src)); cls && cls->inter_ue) rule = *cls->inter_ue;
+      if (rule.action == policy::Action::kDeny) {
+        w.report(p, v, Reason::kInterUeDenied, Action::kDrop);
+      } else if (rule.action == policy::Action::kRedirect) {
+        uint16_t gw = 0;
+        for (size_t i = 0; i < pol.gateways.size(); ++i) {
+          if (pol.gateways[i] == rule.gateway) gw = static_cast<uint16_t>(i);
+        }
+        w.report(p, v, Reason::kInterUeRedirected, Action::kRedirect, 0, gw);
+      }
+    });
+  }
+};
+
+// The zone firewall runs twice: on transport (outer addresses of N4, GTP-U and plain IP)
+// before N4, so that PFCP from a zone that may not reach the core never changes session
+// state; and on user traffic (inner packets, N6) after anti-spoofing, so that a spoofed
+// packet is reported as spoofed.
+class ZoneStage final : public Stage {
+ public:
+  explicit ZoneStage(bool transport) : transport_(transport) {}
+  StageId id() const override { return StageId::kZone; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    const CompiledPolicy& pol = w.policy();
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!p.pkt.outer_ip.present()) return;
+      const bool user = is_user_traffic(p);
+      if (transport_) {
+        // GTP-U: RAN <-> core is the N3 interface itself and always allowed.
+        if (user && !is_gtpu(p)) return;  // N6 plain IP is judged as user traffic
+        ++w.counters().stage_packets[static_cast<size_t>(StageId::kZone)];
+        judge(p, v, w, pol, p.pkt.outer_ip.src, p.pkt.outer_ip.dst, is_gtpu(p));
+      } else if (user) {
+        judge(p, v, w, pol, p.ip().src, p.ip().dst, false);
+      }
+    });
+  }
+
+ private:
+  bool transport_;
+
+  // Returns whether the packet is now dropped.
+  static bool judge(const PacketCtx& p, Verdict& v, Worker& w, const CompiledPolicy& pol, const IpAddr& src,
+                    const IpAddr& dst, bool tunnel) {
+    using policy::Zone;
+    const auto& zs = pol.zones.lookup(src);
+    const auto& zd = pol.zones.lookup(dst);
+    if (!zs || !zd || *zs == *zd) return false;  // unzoned addresses and intra-zone traffic pass
+    if (tunnel && ((*zs == Zone::kRan && *zd == Zone::kCore) || (*zs == Zone::kCore && *zd == Zone::kRan))) {
+      return false;
+    }
+    for (const auto& r : pol.source.zone_rules) {
+      if (r.from != *zs || r.to != *zd) continue;
+      if (r.action == policy::Action::kDeny) return w.report(p, v, Reason::kZoneDenied, Action::kDrop);
+      if (r.action == policy::Action::kLog) w.report(p, v, Reason::kZoneLogged, Action::kAlert);
+      return false;
+    }
+    if (*zs == Zone::kMec && *zd == Zone::kCore) return w.report(p, v, Reason::kMecToCore, Action::kDrop);
+    if (*zs == Zone::kUe && *zd == Zone::kCore) return w.report(p, v, Reason::kUeToInfrastructure, Action::kDrop);
+    if (pol.source.zone_default == policy::Action::kDeny) return w.report(p, v, Reason::kZoneDenied, Action::kDrop);
+    return false;
+  }
+};
+
+class AclStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kAcl; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    const CompiledPolicy& pol = w.policy();
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_user_traffic(p)) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kAcl)];
+      const auto& ip = p.ip();
+      const auto& l4 = p.l4();
+      AclKey k;
+      k.src = ip.src;
+      k.dst = ip.dst;
+      k.proto = ip.proto;
+      const bool icmp = ip.proto == decode::kProtoIcmp || ip.proto == decode::kProtoIcmpv6;
+      k.sport = icmp ? l4.icmp_type : l4.sport;
+      k.dport = icmp ? l4.icmp_code : l4.dport;
+      k.direction = uplink(p) ? policy::Direction::kUplink : policy::Direction::kDownlink;
+      k.interface = (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) ? policy::Interface::kN6
+                    : p.on_n9                                                  ? policy::Interface::kN9
+                                                                               : policy::Interface::kN3;
+      k.network_instance = p.ni;
+      const IpAddr& ue = uplink(p) ? ip.src : ip.dst;
+      k.ue_group = pol.group_of(ue);
+      const int32_t rule = pol.acl.classify(k);
+      if (rule != kNoRule) {
+        const auto& r = pol.source.acl[static_cast<size_t>(rule)];
+        if (r.action == policy::Action::kDeny) w.report(p, v, Reason::kAclDenied, Action::kDrop, r.id);
+        if (r.action == policy::Action::kLog) w.report(p, v, Reason::kAclLogged, Action::kAlert, r.id);
+        return;
+      }
+      const auto* cls = pol.class_of_group(k.ue_group);
+      const auto def = cls ? cls->acl_default : pol.source.acl_default;
+      if (def == policy::Action::kDeny) w.report(p, v, Reason::kAclDefaultDeny, Action::kDrop);
+    });
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Stage>> make_stages(const CompiledPolicy& policy) {
+  std::vector<std::unique_ptr<Stage>> out;
+  auto add = [&](std::unique_ptr<Stage> s) {
+    if (policy.modes[static_cast<size_t>(s->id())] != policy::StageMode::kOff) out.push_back(std::move(s));
+  };
+  add(std::make_unique<DecodeStage>());
+  add(std::make_unique<SanityStage>());
+  add(std::make_unique<ZoneStage>(/*transport=*/true));
+  add(std::make_unique<N4Stage>());
+  add(std::make_unique<TeidStage>());
+  add(std::make_unique<AntiSpoofStage>());
+  add(std::make_unique<InterUeStage>());
+  add(std::make_unique<ZoneStage>(/*transport=*/false));
+  add(std::make_unique<AclStage>());
+  return out;
+}
+
+}  // namespace mecguard::guard
