@@ -564,6 +564,55 @@ nlohmann::json ip_json(const decode::IpLayer& ip, const decode::L4Layer& l4) {
   return j;
 }
 
+// The IE values a cross-check with another dissector needs: F-SEIDs, every F-TEID (PDI,
+// Created PDR), UE addresses and the TEIDs of Outer Header Creation.
+void pfcp_ies_json(const pfcp::Message& m, nlohmann::json& pj) {
+  auto fseid = [](const pfcp::FSeid& f) {
+    nlohmann::json j = {{"seid", f.seid}};
+    if (!f.ipv4.empty()) j["ipv4"] = f.ipv4.to_string();
+    if (!f.ipv6.empty()) j["ipv6"] = f.ipv6.to_string();
+    return j;
+  };
+  if (m.cp_f_seid) pj["cp_f_seid"] = fseid(*m.cp_f_seid);
+  if (m.up_f_seid) pj["up_f_seid"] = fseid(*m.up_f_seid);
+  nlohmann::json fteids = nlohmann::json::array(), ue_ips = nlohmann::json::array(), ohc = nlohmann::json::array();
+  auto add_fteid = [&](const pfcp::FTeid& f) {
+    nlohmann::json j = {{"ch", f.ch}};
+    if (!f.ch) j["teid"] = f.teid;
+    if (!f.ipv4.empty()) j["ipv4"] = f.ipv4.to_string();
+    if (!f.ipv6.empty()) j["ipv6"] = f.ipv6.to_string();
+    fteids.push_back(std::move(j));
+  };
+  auto add_ue = [&](const pfcp::UeIpAddress& u) {
+    if (!u.ipv4.empty()) ue_ips.push_back(u.ipv4.to_string());
+    if (!u.ipv6.empty()) ue_ips.push_back(u.ipv6.to_string());
+  };
+  auto add_pdi = [&](const pfcp::Pdi& pdi) {
+    if (pdi.f_teid) add_fteid(*pdi.f_teid);
+    for (const auto& u : pdi.ue_ips) add_ue(u);
+  };
+  auto add_fp = [&](const pfcp::ForwardingParameters& fp) {
+    if (fp.outer_header_creation) ohc.push_back(fp.outer_header_creation->teid);
+  };
+  for (const auto& c : m.create_pdrs) add_pdi(c.pdi);
+  for (const auto& u : m.update_pdrs) {
+    if (u.pdi) add_pdi(*u.pdi);
+  }
+  for (const auto& c : m.created_pdrs) {
+    if (c.local_f_teid) add_fteid(*c.local_f_teid);
+    for (const auto& u : c.ue_ips) add_ue(u);
+  }
+  for (const auto& f : m.create_fars) {
+    if (f.forwarding) add_fp(*f.forwarding);
+  }
+  for (const auto& f : m.update_fars) {
+    if (f.update_forwarding) add_fp(*f.update_forwarding);
+  }
+  if (!fteids.empty()) pj["f_teids"] = std::move(fteids);
+  if (!ue_ips.empty()) pj["ue_ips"] = std::move(ue_ips);
+  if (!ohc.empty()) pj["ohc_teids"] = std::move(ohc);
+}
+
 void frame_json(Out& o, const capture::Frame& f, decode::LinkType link, const DecodedPacket& p,
                 const PfcpHead& head) {
   nlohmann::json j = {{"frame", f.number},
@@ -598,6 +647,8 @@ void frame_json(Out& o, const capture::Frame& f, decode::LinkType link, const De
       pj["type"] = pfcp::message_type_name(hd.type);
       if (hd.has_seid) pj["seid"] = hd.seid;
       pj["seq"] = hd.seq;
+      if (auto m = pfcp::decode_message(p.pfcp_bytes())) pfcp_ies_json(*m, pj);
+      else pj["ie_error"] = m.error().to_string();
     }
     j["pfcp"] = std::move(pj);
   }
