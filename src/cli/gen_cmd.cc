@@ -28,8 +28,7 @@ void register_gen(CLI::App& app) {
   auto args = std::make_shared<GenArgs>();
   auto* sub = app.add_subcommand(
       "gen", "Generate N4/N3/N6 traffic around one UPF (benign and attacks) from a scenario file");
-  sub->add_option("scenario", args->scenario, "scenario YAML file (docs/scenarios.md)")
-      ->required();
+  sub->add_option("scenario", args->scenario, "scenario YAML file (docs/scenarios.md)")->required();
   sub->add_option("-o,--out", args->out, "output pcap file")->required();
   sub->add_option("--labels", args->labels, "output labels file (JSON lines, one per frame)");
   auto* seed = sub->add_option("--seed", args->seed, "PRNG seed (overrides the scenario's seed)");

@@ -54,11 +54,10 @@ class Attacks {
   // When the last event of an attack happens (plus a second for responses).
   int64_t attack_end(const AttackSpec& spec) const {
     const int64_t step = std::max<int64_t>(1, kSec / std::max<uint32_t>(spec.rate, 1));
-    return std::min(sc_.duration_ns - 1, spec.start_ns + static_cast<int64_t>(spec.count) * step + kSec);
+    return std::min(sc_.duration_ns - 1,
+                    spec.start_ns + static_cast<int64_t>(spec.count) * step + kSec);
   }
-  const IpAddr& default_target(const Ue& ue) const {
-    return sc_.net.dnns[ue.dnn].servers.front();
-  }
+  const IpAddr& default_target(const Ue& ue) const { return sc_.net.dnns[ue.dnn].servers.front(); }
 
   void ue_spoofing();
   void unknown_teid();
@@ -91,8 +90,7 @@ void Attacks::ue_spoofing() {
     }
     const IpAddr* dst = pick_server(sc_.net.dnns[ue->dnn], me.family, rng);
     if (dst == nullptr) return;
-    const auto pkt = build::udp_ip(src, *dst, random_port(rng, 1024, 65000), 5004,
-                                   filler(64));
+    const auto pkt = build::udp_ip(src, *dst, random_port(rng, 1024, 65000), 5004, filler(64));
     em_.ue_uplink_n3(t, *ue, ue->ul_teid, pkt, label(Attack::kUeSpoofing, ue, "spoofed_source"));
   });
 }
@@ -114,8 +112,7 @@ void Attacks::unknown_teid() {
     build::TcpOpts o;
     o.flags = decode::tcp_flag::kSyn;
     o.seq = rng.next32();
-    const auto pkt = build::tcp_ip(ue->primary(), *dst, random_port(rng, 32768, 60999),
-                                   443, o);
+    const auto pkt = build::tcp_ip(ue->primary(), *dst, random_port(rng, 32768, 60999), 443, o);
     Label l = label(Attack::kUnknownTeid, nullptr, "unknown_teid");
     l.dir = Dir::kUl;
     em_.gtpu_to_upf(t, sc_.net.gnb[rng.below(sc_.net.gnb.size())],
@@ -132,12 +129,12 @@ void Attacks::stale_teid() {
     if (!em_.in_window(ts)) return;
     const IpAddr* dst = pick_server(sc_.net.dnns[ue.dnn], ue.primary().family, rng);
     if (dst == nullptr) return;
-    const auto pkt = build::udp_ip(ue.primary(), *dst, random_port(rng, 32768, 60999),
-                                   443, filler(120));
+    const auto pkt =
+        build::udp_ip(ue.primary(), *dst, random_port(rng, 32768, 60999), 443, filler(120));
     Label l = label(Attack::kStaleTeid, &ue, "stale_teid");
     l.dir = Dir::kUl;
-    em_.gtpu_to_upf(ts, sc_.net.gnb[ue.gnb_after], build::gpdu_spec(ue.ul_teid, pkt, sc_.ues.qfi, 1),
-                    l);
+    em_.gtpu_to_upf(ts, sc_.net.gnb[ue.gnb_after],
+                    build::gpdu_spec(ue.ul_teid, pkt, sc_.ues.qfi, 1), l);
   });
 }
 
@@ -148,8 +145,8 @@ void Attacks::malformed() {
     if (ue == nullptr) return;
     const IpAddr* dst = pick_server(sc_.net.dnns[ue->dnn], ue->primary().family, rng);
     if (dst == nullptr) return;
-    const auto pkt = build::udp_ip(ue->primary(), *dst, random_port(rng, 32768, 60999),
-                                   443, filler(80));
+    const auto pkt =
+        build::udp_ip(ue->primary(), *dst, random_port(rng, 32768, 60999), 443, filler(80));
     auto spec = build::gpdu_spec(ue->ul_teid, pkt, sc_.ues.qfi, 1);
     const MalformedKind kind = kinds[i % kinds.size()];
     Label l = label(Attack::kMalformedGtpu, ue, malformed_kind_name(kind));
@@ -164,8 +161,8 @@ void Attacks::malformed() {
       case MalformedKind::kLengthMismatch: {
         const auto good = build::gtpu(spec);
         const auto real = static_cast<uint16_t>(good.size() - 8);
-        spec.length_override = static_cast<uint16_t>(i % 2 == 0 ? real + 1 + rng.below(200)
-                                                                 : real - 1 - rng.below(8));
+        spec.length_override =
+            static_cast<uint16_t>(i % 2 == 0 ? real + 1 + rng.below(200) : real - 1 - rng.below(8));
         l.expect = decode::DecodeStatus::kGtpuBadLength;
         em_.gtpu_to_upf(t, gnb, spec, l);
         break;
@@ -241,11 +238,10 @@ void Attacks::ue_to_ue() {
       build::TcpOpts o;
       o.flags = decode::tcp_flag::kSyn;
       o.seq = rng.next32();
-      pkt = build::tcp_ip(a->primary(), b->primary(), random_port(rng, 32768, 60999),
-                          445, o);
+      pkt = build::tcp_ip(a->primary(), b->primary(), random_port(rng, 32768, 60999), 445, o);
     } else {
-      pkt = build::udp_ip(a->primary(), b->primary(), random_port(rng, 32768, 60999),
-                          5060, filler(200));
+      pkt = build::udp_ip(a->primary(), b->primary(), random_port(rng, 32768, 60999), 5060,
+                          filler(200));
     }
     em_.ue_uplink_n3(t, *a, a->ul_teid, pkt, label(Attack::kUeToUe, a, "ue_to_ue"));
   });
@@ -261,23 +257,23 @@ void Attacks::mec_to_core() {
       if (c.family == mec.family) core = &c;
     }
     if (core == nullptr) return;
-    const Mac mec_mac{0x02, 0x6d, 0x67, 0x05, 0x00,
-                      static_cast<uint8_t>(1 + (&mec - net.mec_hosts.data()))};
+    const Mac mec_mac{0x02, 0x6d, 0x67,
+                      0x05, 0x00, static_cast<uint8_t>(1 + (&mec - net.mec_hosts.data()))};
     build::Buf pkt;
     if (i % 4 == 3) {
       // A MEC application speaking PFCP to the core.
-      const auto hb = pfcp::encode(pfcp::heartbeat_request(rng.next32() & 0xFFFFFF,
-                                                           topo_.recovery_ts_smf + 17));
+      const auto hb = pfcp::encode(
+          pfcp::heartbeat_request(rng.next32() & 0xFFFFFF, topo_.recovery_ts_smf + 17));
       pkt = build::udp_ip(mec, *core, random_port(rng, 32768, 60999), kPfcpPort, hb);
     } else {
       static constexpr uint16_t kPorts[] = {22, 443, 7777};
       build::TcpOpts o;
       o.flags = decode::tcp_flag::kSyn;
       o.seq = rng.next32();
-      pkt = build::tcp_ip(mec, *core, random_port(rng, 32768, 60999), kPorts[i % 4 % 3],
-                          o);
+      pkt = build::tcp_ip(mec, *core, random_port(rng, 32768, 60999), kPorts[i % 4 % 3], o);
     }
-    em_.n6_lateral(t, mec_mac, em_.router_mac(), pkt, label(Attack::kMecToCore, nullptr, "mec_to_core"));
+    em_.n6_lateral(t, mec_mac, em_.router_mac(), pkt,
+                   label(Attack::kMecToCore, nullptr, "mec_to_core"));
   });
 }
 
@@ -287,17 +283,17 @@ void Attacks::port_scans() {
   {
     const auto& spec = sc_.attack(Attack::kPortScanHorizontal);
     Prng pick(sc_.seed, "attack.port_scan_horizontal.ue");
-    const Ue* ue = spec.enabled ? pick_active_ue(topo_, pick, spec.start_ns,
-                                                 !spec.target || spec.target->is_v4(),
-                                                 attack_end(spec))
-                                : nullptr;
+    const Ue* ue = spec.enabled
+                       ? pick_active_ue(topo_, pick, spec.start_ns,
+                                        !spec.target || spec.target->is_v4(), attack_end(spec))
+                       : nullptr;
     if (ue == nullptr && spec.enabled) {
       ue = pick_active_ue(topo_, pick, spec.start_ns, !spec.target || spec.target->is_v4());
     }
     if (ue != nullptr) {
       const IpAddr base = spec.target ? *spec.target : default_target(*ue);
-      const IpAddr* src = base.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr)
-                                       : (ue->has_v6() ? &ue->v6 : nullptr);
+      const IpAddr* src =
+          base.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr) : (ue->has_v6() ? &ue->v6 : nullptr);
       const uint16_t sport = random_port(pick, 32768, 60999);
       if (src != nullptr) {
         each(Attack::kPortScanHorizontal, [&](uint32_t i, int64_t t, Prng& rng) {
@@ -315,17 +311,17 @@ void Attacks::port_scans() {
   {
     const auto& spec = sc_.attack(Attack::kPortScanVertical);
     Prng pick(sc_.seed, "attack.port_scan_vertical.ue");
-    const Ue* ue = spec.enabled ? pick_active_ue(topo_, pick, spec.start_ns,
-                                                 !spec.target || spec.target->is_v4(),
-                                                 attack_end(spec))
-                                : nullptr;
+    const Ue* ue = spec.enabled
+                       ? pick_active_ue(topo_, pick, spec.start_ns,
+                                        !spec.target || spec.target->is_v4(), attack_end(spec))
+                       : nullptr;
     if (ue == nullptr && spec.enabled) {
       ue = pick_active_ue(topo_, pick, spec.start_ns, !spec.target || spec.target->is_v4());
     }
     if (ue != nullptr) {
       const IpAddr dst = spec.target ? *spec.target : default_target(*ue);
-      const IpAddr* src = dst.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr)
-                                      : (ue->has_v6() ? &ue->v6 : nullptr);
+      const IpAddr* src =
+          dst.is_v4() ? (ue->has_v4() ? &ue->v4 : nullptr) : (ue->has_v6() ? &ue->v6 : nullptr);
       const uint16_t sport = random_port(pick, 32768, 60999);
       if (src != nullptr) {
         each(Attack::kPortScanVertical, [&](uint32_t i, int64_t t, Prng& rng) {
@@ -409,6 +405,8 @@ void Attacks::run() {
 
 }  // namespace
 
-void emit_user_plane_attacks(Emitter& em) { Attacks(em).run(); }
+void emit_user_plane_attacks(Emitter& em) {
+  Attacks(em).run();
+}
 
 }  // namespace mecguard::gen

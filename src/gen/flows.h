@@ -22,7 +22,9 @@ void emit_user_plane(Emitter& em);
 void emit_user_plane_attacks(Emitter& em);
 
 // Shared helpers.
-inline uint8_t attack_class(Attack a) { return static_cast<uint8_t>(1 + static_cast<uint8_t>(a)); }
+inline uint8_t attack_class(Attack a) {
+  return static_cast<uint8_t>(1 + static_cast<uint8_t>(a));
+}
 
 // A port in [lo, hi] that is neither GTP-U (2152) nor PFCP (8805), so a decoder never takes
 // a plain N6 packet for either.

@@ -6,20 +6,28 @@ namespace mecguard::gen {
 
 std::string_view iface_name(Iface i) {
   switch (i) {
-    case Iface::kN3: return "n3";
-    case Iface::kN4: return "n4";
-    case Iface::kN6: return "n6";
+    case Iface::kN3:
+      return "n3";
+    case Iface::kN4:
+      return "n4";
+    case Iface::kN6:
+      return "n6";
   }
   return "?";
 }
 
 std::string_view dir_name(Dir d) {
   switch (d) {
-    case Dir::kUl: return "ul";
-    case Dir::kDl: return "dl";
-    case Dir::kToUpf: return "to_upf";
-    case Dir::kFromUpf: return "from_upf";
-    case Dir::kLateral: return "lateral";
+    case Dir::kUl:
+      return "ul";
+    case Dir::kDl:
+      return "dl";
+    case Dir::kToUpf:
+      return "to_upf";
+    case Dir::kFromUpf:
+      return "from_upf";
+    case Dir::kLateral:
+      return "lateral";
   }
   return "?";
 }

@@ -32,18 +32,18 @@ struct Label {
   bool has_seid = false;
   bool has_teid = false;
   decode::DecodeStatus expect = decode::DecodeStatus::kOk;  // deliberately malformed frames
-  int32_t ue = kNoUe;          // index into Topology::ues
-  uint32_t teid = 0;           // GTP-U TEID in the frame
-  uint32_t pfcp_seq = 0;       // PFCP sequence number (N4 frames)
-  uint64_t seid = 0;           // UP SEID of the session concerned (N4 and session frames)
-  std::string_view detail;     // static text: "tcp", "session_establishment_request", ...
+  int32_t ue = kNoUe;                                       // index into Topology::ues
+  uint32_t teid = 0;                                        // GTP-U TEID in the frame
+  uint32_t pfcp_seq = 0;                                    // PFCP sequence number (N4 frames)
+  uint64_t seid = 0;        // UP SEID of the session concerned (N4 and session frames)
+  std::string_view detail;  // static text: "tcp", "session_establishment_request", ...
 };
 
 class FrameStore {
  public:
   struct Record {
-    int64_t t_ns;    // relative to the scenario start
-    uint64_t off;    // into the arena
+    int64_t t_ns;  // relative to the scenario start
+    uint64_t off;  // into the arena
     uint32_t len;
     Label label;
   };

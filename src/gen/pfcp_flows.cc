@@ -127,8 +127,7 @@ void PfcpFlows::benign() {
     }
     const uint32_t seq = ++smf_seq[x.smf] & 0xFFFFFF;
     const Ue* ue = x.kind >= TxnKind::kEstablish ? &topo_.ues[x.ue] : nullptr;
-    const uint8_t cls =
-        ue != nullptr && ue->churn ? attack_class(Attack::kSessionChurn) : kBenign;
+    const uint8_t cls = ue != nullptr && ue->churn ? attack_class(Attack::kSessionChurn) : kBenign;
     const Label l = label_for(ue, cls);
     switch (x.kind) {
       case TxnKind::kAssociation:
@@ -136,10 +135,9 @@ void PfcpFlows::benign() {
                         pfcp::association_setup_request(seq, pfcp::NodeId::from_ip(peer.addr),
                                                         topo_.recovery_ts_smf),
                         l);
-        em_.pfcp_from_upf(tr, peer,
-                          pfcp::association_setup_response(seq, upf_node, accepted,
-                                                           topo_.recovery_ts_upf),
-                          l);
+        em_.pfcp_from_upf(
+            tr, peer,
+            pfcp::association_setup_response(seq, upf_node, accepted, topo_.recovery_ts_upf), l);
         break;
       case TxnKind::kHeartbeatFromSmf:
         em_.pfcp_to_upf(x.t, peer, pfcp::heartbeat_request(seq, topo_.recovery_ts_smf), l);
@@ -149,11 +147,11 @@ void PfcpFlows::benign() {
         em_.pfcp_to_upf(x.t, peer, establishment_request(sc_, *ue, seq), l);
         std::optional<pfcp::FTeid> created;
         if (ue->upf_fteid) created = pfcp::FTeid::make(ue->ul_teid, sc_.net.upf_n3.addr);
-        em_.pfcp_from_upf(tr, peer,
-                          pfcp::session_establishment_response(seq, ue->cp_seid, upf_node,
-                                                               accepted, ue->up_seid,
-                                                               sc_.net.upf_n4.addr, created),
-                          l);
+        em_.pfcp_from_upf(
+            tr, peer,
+            pfcp::session_establishment_response(seq, ue->cp_seid, upf_node, accepted, ue->up_seid,
+                                                 sc_.net.upf_n4.addr, created),
+            l);
         break;
       }
       case TxnKind::kModify:
@@ -166,8 +164,7 @@ void PfcpFlows::benign() {
         break;
       case TxnKind::kDelete:
         em_.pfcp_to_upf(x.t, peer, pfcp::session_deletion_request(seq, ue->up_seid), l);
-        em_.pfcp_from_upf(tr, peer, pfcp::session_deletion_response(seq, ue->cp_seid, accepted),
-                          l);
+        em_.pfcp_from_upf(tr, peer, pfcp::session_deletion_response(seq, ue->cp_seid, accepted), l);
         break;
       case TxnKind::kHeartbeatFromUpf:
         break;
@@ -216,10 +213,9 @@ void PfcpFlows::unlisted_peer() {
     ++seq;
     switch (i % 4) {
       case 0:
-        em_.pfcp_to_upf(t, rogue,
-                        pfcp::association_setup_request(seq, pfcp::NodeId::from_ip(rogue.addr),
-                                                        recovery),
-                        l);
+        em_.pfcp_to_upf(
+            t, rogue,
+            pfcp::association_setup_request(seq, pfcp::NodeId::from_ip(rogue.addr), recovery), l);
         break;
       case 1:
         em_.pfcp_to_upf(t, rogue, pfcp::heartbeat_request(seq, recovery), l);
@@ -236,8 +232,8 @@ void PfcpFlows::unlisted_peer() {
         s.choose_teid = true;
         s.upf_n3_addr = sc_.net.upf_n3.addr;
         s.gnb_teid = rng.next32() | 1;
-        s.gnb_addr = rogue.addr.family == sc_.net.upf_n3.addr.family ? rogue.addr
-                                                                      : sc_.net.gnb[0].addr;
+        s.gnb_addr =
+            rogue.addr.family == sc_.net.upf_n3.addr.family ? rogue.addr : sc_.net.gnb[0].addr;
         s.dnn = dnn.name;
         em_.pfcp_to_upf(t, rogue, pfcp::session_establishment_request(seq, s), l);
         break;
@@ -283,10 +279,9 @@ void PfcpFlows::hijack() {
       // Redirect the victim's downlink to a tunnel endpoint the attacker controls.
       IpAddr rogue_gnb = sc_.net.gnb[0].addr;
       rogue_gnb.bytes[rogue_gnb.is_v6() ? 15 : 3] ^= 0x80;
-      em_.pfcp_to_upf(t, attacker,
-                      pfcp::session_modification_request(seq, victim->up_seid, rng.next32() | 1,
-                                                         rogue_gnb),
-                      l);
+      em_.pfcp_to_upf(
+          t, attacker,
+          pfcp::session_modification_request(seq, victim->up_seid, rng.next32() | 1, rogue_gnb), l);
     } else {
       em_.pfcp_to_upf(t, attacker, pfcp::session_deletion_request(seq, victim->up_seid), l);
     }

@@ -27,10 +27,14 @@ std::string_view attack_name(Attack a) {
 
 std::string_view malformed_kind_name(MalformedKind k) {
   switch (k) {
-    case MalformedKind::kBadVersion: return "bad_version";
-    case MalformedKind::kLengthMismatch: return "length_mismatch";
-    case MalformedKind::kZeroLengthExt: return "zero_length_ext";
-    case MalformedKind::kTruncated: return "truncated";
+    case MalformedKind::kBadVersion:
+      return "bad_version";
+    case MalformedKind::kLengthMismatch:
+      return "length_mismatch";
+    case MalformedKind::kZeroLengthExt:
+      return "zero_length_ext";
+    case MalformedKind::kTruncated:
+      return "truncated";
   }
   return "?";
 }
@@ -45,8 +49,9 @@ std::optional<int64_t> parse_start_time(std::string_view text) {
     return static_cast<int64_t>(std::llround(s * 1e9));
   }
   // YYYY-MM-DDTHH:MM:SS[.fff]Z
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') ||
-      text[13] != ':' || text[16] != ':' || text.back() != 'Z') {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':' ||
+      text.back() != 'Z') {
     return std::nullopt;
   }
   auto num = [&](size_t at, size_t len, int& out) {
@@ -102,8 +107,7 @@ constexpr uint64_t kMaxCount = 10'000'000;
 
 // Deterministic locally administered MACs: 02:6d:67:<role>:<index>.
 Mac derived_mac(uint8_t role, uint32_t index) {
-  return Mac{0x02, 0x6d, 0x67, role, static_cast<uint8_t>(index >> 8),
-             static_cast<uint8_t>(index)};
+  return Mac{0x02, 0x6d, 0x67, role, static_cast<uint8_t>(index >> 8), static_cast<uint8_t>(index)};
 }
 enum MacRole : uint8_t { kRoleUpf = 1, kRoleSmf = 2, kRoleGnb = 3, kRoleRouter = 4 };
 
@@ -159,8 +163,9 @@ void Parser::parse(const YAML::Node& root, Scenario& sc) {
     r_.error_line(1, "", "scenario file is empty");
     return;
   }
-  if (!r_.expect_map(root, "", {"name", "seed", "start", "duration", "max_frames", "network",
-                                "ues", "traffic", "attacks"})) {
+  if (!r_.expect_map(root, "",
+                     {"name", "seed", "start", "duration", "max_frames", "network", "ues",
+                      "traffic", "attacks"})) {
     return;
   }
   if (auto n = YamlReader::child(root, "name"); YamlReader::present(n)) {
@@ -169,8 +174,10 @@ void Parser::parse(const YAML::Node& root, Scenario& sc) {
   set_uint(root, "seed", "", sc.seed, 0, UINT64_MAX);
   if (auto n = YamlReader::child(root, "start"); YamlReader::present(n)) {
     if (auto s = r_.str(n, "start")) {
-      if (auto t = parse_start_time(*s)) sc.start_ns = *t;
-      else r_.error(n, "start", "expected YYYY-MM-DDTHH:MM:SS[.fraction]Z or Unix seconds");
+      if (auto t = parse_start_time(*s))
+        sc.start_ns = *t;
+      else
+        r_.error(n, "start", "expected YYYY-MM-DDTHH:MM:SS[.fraction]Z or Unix seconds");
     }
   }
   set_duration(root, "duration", "", sc.duration_ns);
@@ -193,8 +200,7 @@ void Parser::parse(const YAML::Node& root, Scenario& sc) {
   validate(root, sc);
 }
 
-std::optional<Node> Parser::parse_node(const YAML::Node& n, const std::string& path,
-                                       Mac fallback) {
+std::optional<Node> Parser::parse_node(const YAML::Node& n, const std::string& path, Mac fallback) {
   Node node;
   node.mac = fallback;
   if (n.IsMap()) {
@@ -244,8 +250,7 @@ void Parser::parse_addrs(const YAML::Node& n, const std::string& path, std::vect
   }
 }
 
-void Parser::parse_ports(const YAML::Node& n, const std::string& path,
-                         std::vector<uint16_t>& out) {
+void Parser::parse_ports(const YAML::Node& n, const std::string& path, std::vector<uint16_t>& out) {
   if (!r_.expect_seq(n, path)) return;
   out.clear();
   for (size_t i = 0; i < n.size(); ++i) {
@@ -260,8 +265,8 @@ void Parser::parse_ports(const YAML::Node& n, const std::string& path,
 }
 
 void Parser::parse_network(const YAML::Node& n, Scenario& sc) {
-  if (!r_.expect_map(n, "network", {"vlan", "upf", "smf", "gnb", "dnns", "mec_hosts",
-                                    "core_hosts"})) {
+  if (!r_.expect_map(n, "network",
+                     {"vlan", "upf", "smf", "gnb", "dnns", "mec_hosts", "core_hosts"})) {
     return;
   }
   auto& net = sc.net;
@@ -368,8 +373,9 @@ void Parser::parse_dnn(const YAML::Node& n, const std::string& path, Dnn& d) {
 }
 
 void Parser::parse_ues(const YAML::Node& n, Scenario& sc) {
-  if (!r_.expect_map(n, "ues", {"count", "ipv6", "upf_allocates_fteid", "handover", "release",
-                                "attach_window", "qfi"})) {
+  if (!r_.expect_map(n, "ues",
+                     {"count", "ipv6", "upf_allocates_fteid", "handover", "release",
+                      "attach_window", "qfi"})) {
     return;
   }
   set_uint(n, "count", "ues", sc.ues.count, 1, 1'000'000);
@@ -405,8 +411,9 @@ void Parser::parse_payload(const YAML::Node& n, const std::string& path, uint32_
 }
 
 void Parser::parse_traffic(const YAML::Node& n, Scenario& sc) {
-  if (!r_.expect_map(n, "traffic", {"tcp", "udp", "icmp", "dns", "n6", "rtt",
-                                    "heartbeat_interval", "gtpu_echo_interval"})) {
+  if (!r_.expect_map(
+          n, "traffic",
+          {"tcp", "udp", "icmp", "dns", "n6", "rtt", "heartbeat_interval", "gtpu_echo_interval"})) {
     return;
   }
   auto& t = sc.traffic;
@@ -489,22 +496,38 @@ struct AttackDefaults {
 };
 AttackDefaults attack_defaults(Attack a) {
   switch (a) {
-    case Attack::kUeSpoofing: return {60, 20, 0};
-    case Attack::kUnknownTeid: return {60, 20, 0};
-    case Attack::kStaleTeid: return {40, 10, 0};
-    case Attack::kMalformedGtpu: return {40, 10, 0};
-    case Attack::kGtpInGtp: return {30, 10, 0};
-    case Attack::kEchoFlood: return {600, 500, 0};
-    case Attack::kUeToUe: return {40, 10, 0};
-    case Attack::kMecToCore: return {40, 10, 0};
-    case Attack::kPortScanHorizontal: return {128, 100, 0};
-    case Attack::kPortScanVertical: return {256, 200, 0};
-    case Attack::kSynFlood: return {1500, 1000, 30};
-    case Attack::kUdpFlood: return {1500, 1000, 30};
-    case Attack::kPfcpUnlistedPeer: return {12, 4, 0};
-    case Attack::kPfcpSessionHijack: return {8, 2, 0};
-    case Attack::kSessionChurn: return {50, 25, 0};
-    case Attack::kCount_: break;
+    case Attack::kUeSpoofing:
+      return {60, 20, 0};
+    case Attack::kUnknownTeid:
+      return {60, 20, 0};
+    case Attack::kStaleTeid:
+      return {40, 10, 0};
+    case Attack::kMalformedGtpu:
+      return {40, 10, 0};
+    case Attack::kGtpInGtp:
+      return {30, 10, 0};
+    case Attack::kEchoFlood:
+      return {600, 500, 0};
+    case Attack::kUeToUe:
+      return {40, 10, 0};
+    case Attack::kMecToCore:
+      return {40, 10, 0};
+    case Attack::kPortScanHorizontal:
+      return {128, 100, 0};
+    case Attack::kPortScanVertical:
+      return {256, 200, 0};
+    case Attack::kSynFlood:
+      return {1500, 1000, 30};
+    case Attack::kUdpFlood:
+      return {1500, 1000, 30};
+    case Attack::kPfcpUnlistedPeer:
+      return {12, 4, 0};
+    case Attack::kPfcpSessionHijack:
+      return {8, 2, 0};
+    case Attack::kSessionChurn:
+      return {50, 25, 0};
+    case Attack::kCount_:
+      break;
   }
   return {10, 10, 0};
 }
@@ -528,8 +551,8 @@ void Parser::parse_attack(Attack a, const YAML::Node& n, const std::string& path
   }
   const bool flood = a == Attack::kSynFlood || a == Attack::kUdpFlood;
   const bool scan = a == Attack::kPortScanHorizontal || a == Attack::kPortScanVertical;
-  const bool from = a == Attack::kPfcpUnlistedPeer || a == Attack::kPfcpSessionHijack ||
-                    a == Attack::kEchoFlood;
+  const bool from =
+      a == Attack::kPfcpUnlistedPeer || a == Attack::kPfcpSessionHijack || a == Attack::kEchoFlood;
   std::vector<std::string_view> allowed{"enabled", "count", "start", "rate"};
   if (flood) allowed.insert(allowed.end(), {"sources", "target"});
   if (scan) allowed.emplace_back("target");
@@ -630,9 +653,8 @@ void Parser::validate(const YAML::Node& root, Scenario& sc) {
   // Enough addresses in the pools for every UE (plus churn sessions).
   uint64_t wsum = 0;
   for (const auto& d : net.dnns) wsum += d.weight;
-  const uint64_t churn = sc.attack(Attack::kSessionChurn).enabled
-                             ? sc.attack(Attack::kSessionChurn).count
-                             : 0;
+  const uint64_t churn =
+      sc.attack(Attack::kSessionChurn).enabled ? sc.attack(Attack::kSessionChurn).count : 0;
   for (size_t i = 0; i < net.dnns.size() && wsum > 0; ++i) {
     const auto& d = net.dnns[i];
     const uint64_t need = (sc.ues.count + churn) * d.weight / wsum + 2;
@@ -644,7 +666,7 @@ void Parser::validate(const YAML::Node& root, Scenario& sc) {
       r_.error(at_network("dnns"), join_path(index_path("network.dnns", i), "ipv4_pool"),
                "too small for " + std::to_string(need) + " UEs");
     }
-    if (d.pool_v6 && !d.pool_v4 && capacity(*d.pool_v6, 40) < need) {
+    if (d.pool_v6 && capacity(*d.pool_v6, 40) < need) {
       r_.error(at_network("dnns"), join_path(index_path("network.dnns", i), "ipv6_pool"),
                "too small for " + std::to_string(need) + " UEs");
     }
@@ -668,7 +690,8 @@ void Parser::validate(const YAML::Node& root, Scenario& sc) {
   for (size_t i = 0; i < kAttackCount; ++i) {
     const auto& spec = sc.attacks[i];
     if (spec.enabled && spec.start_ns >= sc.duration_ns && sc.duration_ns > 0) {
-      r_.error(attack_nodes_[i], join_path(join_path("attacks", attack_name(static_cast<Attack>(i))), "start"),
+      r_.error(attack_nodes_[i],
+               join_path(join_path("attacks", attack_name(static_cast<Attack>(i))), "start"),
                "starts after the scenario ends (duration)");
     }
   }

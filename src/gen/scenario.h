@@ -33,7 +33,7 @@ struct Vlans {
 };
 
 struct Dnn {
-  std::string name;                // network instance / DNN
+  std::string name;                 // network instance / DNN
   std::optional<IpPrefix> pool_v4;  // UE IPv4 addresses come from here
   std::optional<IpPrefix> pool_v6;  // one /64 per UE is carved from here
   std::vector<IpAddr> servers;      // data-network servers UEs talk to
@@ -44,8 +44,8 @@ struct Dnn {
 struct Network {
   Node upf_n4, upf_n3, upf_n6;
   bool has_n6 = false;
-  Mac n6_router_mac{};        // next hop on N6 (frames from the data network carry it)
-  std::vector<Node> smf;      // listed N4 peers; smf[0] owns the benign sessions
+  Mac n6_router_mac{};    // next hop on N6 (frames from the data network carry it)
+  std::vector<Node> smf;  // listed N4 peers; smf[0] owns the benign sessions
   std::vector<Node> gnb;
   std::vector<Dnn> dnns;
   std::vector<IpAddr> mec_hosts;   // MEC application hosts (on N6)
@@ -55,11 +55,11 @@ struct Network {
 
 struct UeModel {
   uint32_t count = 10;
-  uint32_t ipv6_permille = 500;        // share of UEs with an IPv6 /64 (when the DNN has a pool)
-  uint32_t upf_fteid_permille = 500;   // share of sessions where the UPF allocates F-TEIDs (CH)
-  uint32_t handover_permille = 200;    // share of sessions modified by a handover
-  uint32_t release_permille = 200;     // share of sessions deleted before the end
-  int64_t attach_window_ns = 0;        // establishments spread over [0, window)
+  uint32_t ipv6_permille = 500;       // share of UEs with an IPv6 /64 (when the DNN has a pool)
+  uint32_t upf_fteid_permille = 500;  // share of sessions where the UPF allocates F-TEIDs (CH)
+  uint32_t handover_permille = 200;   // share of sessions modified by a handover
+  uint32_t release_permille = 200;    // share of sessions deleted before the end
+  int64_t attach_window_ns = 0;       // establishments spread over [0, window)
   uint8_t qfi = 9;
 };
 
@@ -87,29 +87,29 @@ struct Traffic {
   UdpModel udp;
   IcmpModel icmp;
   DnsModel dns;
-  bool n6 = true;                  // also emit the N6 (plain IP) side of each packet
-  int64_t rtt_ns = 20'000'000;     // UE <-> server round trip
+  bool n6 = true;               // also emit the N6 (plain IP) side of each packet
+  int64_t rtt_ns = 20'000'000;  // UE <-> server round trip
   int64_t heartbeat_interval_ns = 10'000'000'000;
   uint32_t gtpu_echo_interval_s = 0;  // 0 = no benign GTP-U Echo
 };
 
 // Every attack class: X(enumerator, label name). The label name is also the YAML key under
 // `attacks:` and the "class" value in the labels file.
-#define MG_GEN_ATTACKS(X)                             \
-  X(kUeSpoofing, "ue_spoofing")                       \
-  X(kUnknownTeid, "unknown_teid")                     \
-  X(kStaleTeid, "stale_teid")                         \
-  X(kMalformedGtpu, "malformed_gtpu")                 \
-  X(kGtpInGtp, "gtp_in_gtp")                          \
-  X(kEchoFlood, "echo_flood")                         \
-  X(kUeToUe, "ue_to_ue")                              \
-  X(kMecToCore, "mec_to_core")                        \
-  X(kPortScanHorizontal, "port_scan_horizontal")      \
-  X(kPortScanVertical, "port_scan_vertical")          \
-  X(kSynFlood, "syn_flood")                           \
-  X(kUdpFlood, "udp_flood")                           \
-  X(kPfcpUnlistedPeer, "pfcp_unlisted_peer")          \
-  X(kPfcpSessionHijack, "pfcp_session_hijack")        \
+#define MG_GEN_ATTACKS(X)                        \
+  X(kUeSpoofing, "ue_spoofing")                  \
+  X(kUnknownTeid, "unknown_teid")                \
+  X(kStaleTeid, "stale_teid")                    \
+  X(kMalformedGtpu, "malformed_gtpu")            \
+  X(kGtpInGtp, "gtp_in_gtp")                     \
+  X(kEchoFlood, "echo_flood")                    \
+  X(kUeToUe, "ue_to_ue")                         \
+  X(kMecToCore, "mec_to_core")                   \
+  X(kPortScanHorizontal, "port_scan_horizontal") \
+  X(kPortScanVertical, "port_scan_vertical")     \
+  X(kSynFlood, "syn_flood")                      \
+  X(kUdpFlood, "udp_flood")                      \
+  X(kPfcpUnlistedPeer, "pfcp_unlisted_peer")     \
+  X(kPfcpSessionHijack, "pfcp_session_hijack")   \
   X(kSessionChurn, "session_churn")
 
 enum class Attack : uint8_t {
@@ -128,13 +128,13 @@ std::string_view malformed_kind_name(MalformedKind k);
 
 struct AttackSpec {
   bool enabled = false;
-  uint32_t count = 0;       // frames (or events; see docs/scenarios.md per class)
-  int64_t start_ns = 0;     // offset from the scenario start
-  uint32_t rate = 0;        // events per second
-  uint32_t sources = 0;     // floods: number of attacking UEs
-  uint32_t targets = 0;     // horizontal scan: hosts; vertical scan: ports
-  std::optional<IpAddr> target;  // floods / scans: victim address
-  std::optional<IpAddr> from;    // PFCP attacks: attacker address
+  uint32_t count = 0;                // frames (or events; see docs/scenarios.md per class)
+  int64_t start_ns = 0;              // offset from the scenario start
+  uint32_t rate = 0;                 // events per second
+  uint32_t sources = 0;              // floods: number of attacking UEs
+  uint32_t targets = 0;              // horizontal scan: hosts; vertical scan: ports
+  std::optional<IpAddr> target;      // floods / scans: victim address
+  std::optional<IpAddr> from;        // PFCP attacks: attacker address
   std::vector<MalformedKind> kinds;  // malformed_gtpu
 };
 

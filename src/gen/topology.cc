@@ -48,8 +48,10 @@ Topology build_topology(const Scenario& sc) {
   const auto& net = sc.net;
   const int64_t end = sc.duration_ns;
   const int64_t start_s = sc.start_ns / kSec;
-  topo.recovery_ts_smf = static_cast<uint32_t>(static_cast<uint64_t>(start_s - 7200) + kNtpUnixOffset);
-  topo.recovery_ts_upf = static_cast<uint32_t>(static_cast<uint64_t>(start_s - 3600) + kNtpUnixOffset);
+  topo.recovery_ts_smf =
+      static_cast<uint32_t>(static_cast<uint64_t>(start_s - 7200) + kNtpUnixOffset);
+  topo.recovery_ts_upf =
+      static_cast<uint32_t>(static_cast<uint64_t>(start_s - 3600) + kNtpUnixOffset);
 
   std::unordered_set<uint64_t> ul_teids, dl_teids, seids;
   std::vector<uint64_t> next_in_dnn(net.dnns.size(), 0);
@@ -57,8 +59,9 @@ Topology build_topology(const Scenario& sc) {
   for (const auto& d : net.dnns) weight_sum += d.weight;
 
   auto allocate = [&](Ue& ue) {
-    // Weighted DNN choice.
-    uint64_t pick = rng.below(weight_sum);
+    // Weighted round robin over the DNNs: each DNN gets its exact share of UEs (rounded up),
+    // which the pool-size validation relies on.
+    uint64_t pick = ue.index % weight_sum;
     uint16_t di = 0;
     while (size_t{di} + 1 < net.dnns.size() && pick >= net.dnns[di].weight) {
       pick -= net.dnns[di].weight;
@@ -107,8 +110,8 @@ Topology build_topology(const Scenario& sc) {
         ue.handover_ns = t;
         ue.switch_ns = t + 3 * kMs;
         if (net.gnb.size() > 1) {
-          ue.gnb_after = static_cast<uint16_t>(
-              (ue.gnb + 1 + rng.below(net.gnb.size() - 1)) % net.gnb.size());
+          ue.gnb_after =
+              static_cast<uint16_t>((ue.gnb + 1 + rng.below(net.gnb.size() - 1)) % net.gnb.size());
         }
         ue.dl_teid_after = static_cast<uint32_t>(unique_nonzero(rng, dl_teids, 0xFFFFFFFFULL));
       }

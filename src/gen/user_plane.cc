@@ -74,7 +74,9 @@ class UserPlane {
     return lo + static_cast<int64_t>(rng_.below(static_cast<uint64_t>(hi - lo)));
   }
   uint16_t ephemeral_port() { return static_cast<uint16_t>(rng_.range(32768, 60999)); }
-  uint32_t payload_len(uint32_t lo, uint32_t hi) { return static_cast<uint32_t>(rng_.range(lo, hi)); }
+  uint32_t payload_len(uint32_t lo, uint32_t hi) {
+    return static_cast<uint32_t>(rng_.range(lo, hi));
+  }
 
   void tcp_flow(const Ue& ue);
   void udp_flow(const Ue& ue);
@@ -95,8 +97,8 @@ UserPlane::Peer UserPlane::choose_peer(const Ue& ue, const std::vector<IpAddr>& 
   const IpFamily order[2] = {prefer_v6 ? IpFamily::kV6 : IpFamily::kV4,
                              prefer_v6 ? IpFamily::kV4 : IpFamily::kV6};
   for (IpFamily f : order) {
-    const IpAddr* mine = f == IpFamily::kV4 ? (ue.has_v4() ? &ue.v4 : nullptr)
-                                            : (ue.has_v6() ? &ue.v6 : nullptr);
+    const IpAddr* mine =
+        f == IpFamily::kV4 ? (ue.has_v4() ? &ue.v4 : nullptr) : (ue.has_v6() ? &ue.v6 : nullptr);
     if (mine == nullptr) continue;
     size_t n = 0;
     for (const auto& s : servers) n += s.family == f ? 1 : 0;
@@ -209,9 +211,9 @@ void UserPlane::pings(const Ue& ue) {
 void UserPlane::dns(const Ue& ue) {
   const auto& d = sc_.net.dnns[ue.dnn];
   if (d.dns.empty()) return;
-  static constexpr std::array<const char*, 6> kNames = {
-      "www.example.com", "api.example.net", "cdn.example.org",
-      "mec-app.edge.example", "time.example.com", "telemetry.example.io"};
+  static constexpr std::array<const char*, 6> kNames = {"www.example.com",  "api.example.net",
+                                                        "cdn.example.org",  "mec-app.edge.example",
+                                                        "time.example.com", "telemetry.example.io"};
   Label l = benign_;
   l.detail = "dns";
   for (uint32_t q = 0; q < sc_.traffic.dns.queries_per_ue; ++q) {
@@ -225,11 +227,14 @@ void UserPlane::dns(const Ue& ue) {
     const uint16_t sport = ephemeral_port();
     const IpAddr& answer = d.servers[rng_.below(d.servers.size())];
     IpAddr ans = answer;
-    if (ans.is_v6() != aaaa) ans = aaaa ? *IpAddr::parse("2001:db8::80") : *IpAddr::parse("192.0.2.80");
-    em_.ue_uplink(t, ue, build::udp_ip(*p.ue, *p.server, sport, 53, dns_message(id, false, name, aaaa, ans)), l);
-    em_.ue_downlink(t + rtt() / 2, ue,
-                    build::udp_ip(*p.server, *p.ue, 53, sport, dns_message(id, true, name, aaaa, ans)),
-                    l);
+    if (ans.is_v6() != aaaa)
+      ans = aaaa ? *IpAddr::parse("2001:db8::80") : *IpAddr::parse("192.0.2.80");
+    em_.ue_uplink(
+        t, ue, build::udp_ip(*p.ue, *p.server, sport, 53, dns_message(id, false, name, aaaa, ans)),
+        l);
+    em_.ue_downlink(
+        t + rtt() / 2, ue,
+        build::udp_ip(*p.server, *p.ue, 53, sport, dns_message(id, true, name, aaaa, ans)), l);
   }
 }
 
@@ -284,8 +289,7 @@ Bytes filler(size_t len) {
   return Bytes(kFill.data(), std::min(len, kFill.size()));
 }
 
-const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4,
-                         int64_t until) {
+const Ue* pick_active_ue(const Topology& topo, Prng& rng, int64_t t, bool need_v4, int64_t until) {
   if (topo.benign_count == 0) return nullptr;
   const auto fits = [&](const Ue& ue) {
     return ue.active_at(t) && ue.active_at(std::max(t, until)) && (!need_v4 || ue.has_v4());
@@ -313,6 +317,8 @@ const IpAddr* pick_server(const Dnn& d, IpFamily family, Prng& rng) {
   return nullptr;
 }
 
-void emit_user_plane(Emitter& em) { UserPlane(em).run(); }
+void emit_user_plane(Emitter& em) {
+  UserPlane(em).run();
+}
 
 }  // namespace mecguard::gen

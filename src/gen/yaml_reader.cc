@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 namespace mecguard::gen {
 
@@ -52,8 +53,13 @@ bool YamlReader::expect_map(const YAML::Node& map, std::string_view path,
     error(map, path, "expected a mapping");
     return false;
   }
+  std::vector<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+    for (const auto& k : seen) {
+      if (k == key) error(it->first, join_path(path, key), "duplicate key");
+    }
+    seen.push_back(key);
     bool ok = false;
     for (auto a : allowed) ok = ok || a == key;
     if (!ok) {
@@ -92,8 +98,8 @@ std::optional<std::string> YamlReader::str(const YAML::Node& n, std::string_view
   return s;
 }
 
-std::optional<uint64_t> YamlReader::uint(const YAML::Node& n, std::string_view path,
-                                         uint64_t min, uint64_t max) {
+std::optional<uint64_t> YamlReader::uint(const YAML::Node& n, std::string_view path, uint64_t min,
+                                         uint64_t max) {
   std::string s;
   if (!scalar(n, path, s)) return std::nullopt;
   uint64_t v = 0;
@@ -111,9 +117,9 @@ std::optional<uint64_t> YamlReader::uint(const YAML::Node& n, std::string_view p
     return std::nullopt;
   }
   if (v < min || v > max) {
-    error(n, path,
-          "value " + s + " out of range [" + std::to_string(min) + ", " + std::to_string(max) +
-              "]");
+    error(
+        n, path,
+        "value " + s + " out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     return std::nullopt;
   }
   return v;
@@ -134,9 +140,12 @@ std::optional<double> parse_decimal(std::string_view s) {
   if (s.empty()) return std::nullopt;
   bool dot = false, digit = false;
   for (char c : s) {
-    if (c == '.' && !dot) dot = true;
-    else if (c >= '0' && c <= '9') digit = true;
-    else return std::nullopt;
+    if (c == '.' && !dot)
+      dot = true;
+    else if (c >= '0' && c <= '9')
+      digit = true;
+    else
+      return std::nullopt;
   }
   if (!digit) return std::nullopt;
   return std::strtod(std::string(s).c_str(), nullptr);

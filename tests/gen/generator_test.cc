@@ -5,12 +5,12 @@
 #include "gen/generator.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -184,7 +184,7 @@ TEST(Generator, EveryEnabledAttackClassIsPresent) {
   EXPECT_EQ(counts[attack_class(Attack::kEchoFlood)], 400u);
   EXPECT_EQ(counts[attack_class(Attack::kMalformedGtpu)], 40u);
   EXPECT_EQ(counts[attack_class(Attack::kPfcpUnlistedPeer)], 8u);
-  EXPECT_EQ(counts[attack_class(Attack::kSessionChurn)], 40u * 4);  // 2 requests + 2 responses
+  EXPECT_EQ(counts[attack_class(Attack::kSessionChurn)], 40u * 4);       // 2 requests + 2 responses
   EXPECT_EQ(counts[attack_class(Attack::kPortScanVertical)], 100u * 4);  // SYN, RST on N3 and N6
 }
 
@@ -483,6 +483,33 @@ TEST(Generator, N6AndLateralFramesMatchTheirLabels) {
   }
   EXPECT_EQ(lateral, 30);
   EXPECT_GT(n6, 500);
+}
+
+TEST(Generator, VlanTagsAndMacsPerInterface) {
+  const Scenario sc = load("benign.yaml");  // vlan: {n3: 103, n4: 104, n6: 106}
+  const auto g = generate_frames(sc);
+  std::set<Iface> seen;
+  for (size_t i = 0; i < g.frames.size(); ++i) {
+    const auto& r = g.frames[i];
+    DecodedPacket p;
+    ASSERT_EQ(decode::decode_frame(g.frames.bytes(r), decode::LinkType::kEthernet, p),
+              DecodeStatus::kOk);
+    ASSERT_EQ(p.vlan_count, 1);
+    const uint16_t want = r.label.iface == Iface::kN3   ? 103
+                          : r.label.iface == Iface::kN4 ? 104
+                                                        : 106;
+    ASSERT_EQ(p.vlan[0], want) << "frame " << i + 1;
+    // The UPF's own MAC is on one side of every frame.
+    const auto bytes = g.frames.bytes(r);
+    const Mac dst{bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]};
+    const Mac src{bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11]};
+    const Mac& upf = r.label.iface == Iface::kN3   ? sc.net.upf_n3.mac
+                     : r.label.iface == Iface::kN4 ? sc.net.upf_n4.mac
+                                                   : sc.net.upf_n6.mac;
+    ASSERT_TRUE(src == upf || dst == upf) << "frame " << i + 1;
+    seen.insert(r.label.iface);
+  }
+  EXPECT_EQ(seen.size(), 3u);
 }
 
 TEST(Generator, FrameCapKeepsTheFirstFrames) {

@@ -145,7 +145,8 @@ TEST(Scenario, MissingSectionsAndYamlSyntax) {
 
   auto nonet = parse_scenario("name: x\n", "n.yaml");
   ASSERT_FALSE(nonet);
-  EXPECT_TRUE(has_error(nonet.error(), "n.yaml:1 network", "required")) << all_errors(nonet.error());
+  EXPECT_TRUE(has_error(nonet.error(), "n.yaml:1 network", "required"))
+      << all_errors(nonet.error());
 
   auto syntax = parse_scenario("name: x\nnetwork: [a, b\n", "s.yaml");
   ASSERT_FALSE(syntax);
@@ -182,6 +183,13 @@ ues: {count: 20}
   ASSERT_FALSE(s2);
   EXPECT_TRUE(has_error(s2.error(), "small.yaml:5 network.dnns[0].ipv4_pool", "too small"))
       << all_errors(s2.error());
+}
+
+TEST(Scenario, DuplicateKeysAreErrors) {
+  const std::string text = std::string(kMinimal) + "ues: {count: 3}\nseed: 1\nseed: 2\n";
+  auto sc = parse_scenario(text, "d.yaml");
+  ASSERT_FALSE(sc);
+  EXPECT_TRUE(has_error(sc.error(), "d.yaml:11 seed", "duplicate key")) << all_errors(sc.error());
 }
 
 TEST(Scenario, StartTimeAndMac) {
