@@ -4,8 +4,9 @@
 usage: score.py LABELS.jsonl VERDICTS.jsonl [--covered CLASS,...] [--json]
 
 Prints, per ground-truth class, how many frames were passed, dropped, alerted or redirected.
-With --covered, exits 1 unless every frame of the covered attack classes was dropped,
-alerted or redirected and no benign frame was dropped or redirected.
+With --covered, exits 1 unless every frame of the covered attack classes present in the
+capture was dropped, alerted or redirected; it always exits 1 if a benign frame was dropped
+or redirected.
 """
 import argparse
 import collections
@@ -51,8 +52,7 @@ def main():
     covered = [c for c in args.covered.split(",") if c]
     for c in covered:
         if c not in table:
-            print(f"covered class {c} has no frames", file=sys.stderr)
-            return 1
+            continue  # the scenario does not contain this attack
         if table[c]["pass"] > 0:
             bad.append((f"{c}: {table[c]['pass']} frames passed", None))
     if args.json:
