@@ -42,9 +42,8 @@ std::string Summary::to_string() const {
   return s;
 }
 
-void write_label_line(std::FILE* out, uint64_t number, int64_t start_ns,
-                      const FrameStore::Record& r, const Topology& topo) {
-  (void)start_ns;
+void write_label_line(std::FILE* out, uint64_t number, const FrameStore::Record& r,
+                      const Topology& topo) {
   const Label& l = r.label;
   const int64_t sec = r.t_ns / 1'000'000'000, frac = r.t_ns % 1'000'000'000;
   std::fprintf(out, "{\"frame\":%" PRIu64 ",\"t\":%" PRId64 ".%09" PRId64 ",\"class\":\"%.*s\",",
@@ -104,7 +103,7 @@ Expected<Summary> generate(const Scenario& sc, const std::string& pcap_path,
     const auto ts = static_cast<uint64_t>(sc.start_ns + r.t_ns);
     if (auto w = writer->write(g.frames.bytes(r), ts); !w) return Unexpected(w.error());
     ++sum.per_class[r.label.cls];
-    if (labels) write_label_line(labels.get(), i + 1, sc.start_ns, r, g.topo);
+    if (labels) write_label_line(labels.get(), i + 1, r, g.topo);
   }
   if (auto c = writer->close(); !c) return Unexpected(c.error());
   if (labels) {

@@ -36,8 +36,8 @@ struct Summary {
 };
 
 // One JSON object per line for frame `number` (1-based); see docs/scenarios.md.
-void write_label_line(std::FILE* out, uint64_t number, int64_t start_ns,
-                      const FrameStore::Record& r, const Topology& topo);
+void write_label_line(std::FILE* out, uint64_t number, const FrameStore::Record& r,
+                      const Topology& topo);
 
 // Generates and writes the pcap (nanosecond timestamps, Ethernet) and, when labels_path is
 // not empty, the labels file. Errors: kIo when a file cannot be written.

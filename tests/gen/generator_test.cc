@@ -158,6 +158,47 @@ void check_decodes(const Generated& g, std::map<DecodeStatus, int>& malformed) {
   }
 }
 
+// The labels schema (docs/scenarios.md) pinned on two hand-made records.
+TEST(Generator, LabelLineFormat) {
+  Topology topo;
+  Ue ue;
+  ue.label = "10.45.0.7";
+  topo.ues.push_back(ue);
+  FrameStore::Record r{};
+  r.t_ns = 14'000'000'123;
+  r.label.cls = attack_class(Attack::kMalformedGtpu);
+  r.label.ue = 0;
+  r.label.iface = Iface::kN3;
+  r.label.dir = Dir::kUl;
+  r.label.detail = "bad_version";
+  r.label.has_seid = true;
+  r.label.seid = 0x0123456789abcdefULL;
+  r.label.has_teid = true;
+  r.label.teid = 0x1a2b3c4d;
+  r.label.expect = DecodeStatus::kGtpuBadVersion;
+  FrameStore::Record n4{};
+  n4.t_ns = 1'000'000;
+  n4.label.iface = Iface::kN4;
+  n4.label.dir = Dir::kToUpf;
+  n4.label.detail = "heartbeat_request";
+  n4.label.pfcp_seq = 7;
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  write_label_line(f, 1873, r, topo);
+  write_label_line(f, 2, n4, topo);
+  std::rewind(f);
+  char buf[1024] = {};
+  const size_t len = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  EXPECT_EQ(std::string(buf, len),
+            "{\"frame\":1873,\"t\":14.000000123,\"class\":\"malformed_gtpu\",\"ue\":\"10.45.0.7\","
+            "\"iface\":\"n3\",\"dir\":\"ul\",\"detail\":\"bad_version\","
+            "\"seid\":\"0x0123456789abcdef\",\"teid\":\"0x1a2b3c4d\","
+            "\"expect_status\":\"gtpu_bad_version\"}\n"
+            "{\"frame\":2,\"t\":0.001000000,\"class\":\"benign\",\"ue\":null,\"iface\":\"n4\","
+            "\"dir\":\"to_upf\",\"detail\":\"heartbeat_request\",\"pfcp_seq\":7}\n");
+}
+
 TEST(Generator, EveryFrameDecodesAndMalformedOnesAsLabelled) {
   const auto& g = attacks_run();
   ASSERT_GT(g.frames.size(), 1000u);
@@ -485,6 +526,50 @@ TEST(Generator, N6AndLateralFramesMatchTheirLabels) {
   EXPECT_GT(n6, 500);
 }
 
+// Benign TCP on N3: a handshake first, then every ACK acknowledges exactly what the other
+// side has sent so far (SYN and FIN count one).
+TEST(Generator, BenignTcpSequenceNumbersAreConsistent) {
+  const Scenario sc = load("default.yaml");
+  const auto g = generate_frames(sc);
+  struct Side {
+    uint32_t next = 0;  // next sequence number this side will use
+    bool started = false;
+  };
+  // Flow key: (client addr, server addr, client port, server port) -> client, server.
+  std::map<std::tuple<IpAddr, IpAddr, uint16_t, uint16_t>, std::pair<Side, Side>> flows;
+  size_t checked = 0;
+  for (size_t i = 0; i < g.frames.size(); ++i) {
+    const auto& r = g.frames[i];
+    if (r.label.cls != kBenign || r.label.iface != Iface::kN3 || r.label.detail != "tcp") continue;
+    DecodedPacket p;
+    ASSERT_EQ(decode::decode_frame(g.frames.bytes(r), decode::LinkType::kEthernet, p),
+              DecodeStatus::kOk);
+    const auto& l4 = p.inner_l4;
+    ASSERT_EQ(l4.proto, decode::kProtoTcp);
+    const bool ul = r.label.dir == Dir::kUl;
+    const auto key = ul ? std::make_tuple(p.inner_ip.src, p.inner_ip.dst, l4.sport, l4.dport)
+                        : std::make_tuple(p.inner_ip.dst, p.inner_ip.src, l4.dport, l4.sport);
+    auto& [client, server] = flows[key];
+    Side& me = ul ? client : server;
+    Side& peer = ul ? server : client;
+    using namespace decode::tcp_flag;
+    if (!me.started) {
+      ASSERT_TRUE(l4.tcp_flags & kSyn) << "first segment of a side is not a SYN, frame " << i + 1;
+      ASSERT_EQ(ul, !peer.started) << "the client opens, frame " << i + 1;
+      me.started = true;
+      me.next = l4.tcp_seq;
+    }
+    ASSERT_EQ(l4.tcp_seq, me.next) << "frame " << i + 1;
+    if (l4.tcp_flags & kAck) {
+      ASSERT_EQ(l4.tcp_ack, peer.next) << "frame " << i + 1;
+      ++checked;
+    }
+    me.next += l4.payload_len + ((l4.tcp_flags & (kSyn | kFin)) != 0 ? 1u : 0u);
+  }
+  EXPECT_GT(flows.size(), 100u);
+  EXPECT_GT(checked, 1000u);
+}
+
 TEST(Generator, VlanTagsAndMacsPerInterface) {
   const Scenario sc = load("benign.yaml");  // vlan: {n3: 103, n4: 104, n6: 106}
   const auto g = generate_frames(sc);
@@ -541,6 +626,39 @@ TEST(Generator, TogglingAnAttackLeavesBenignTrafficAlone) {
     return out;
   };
   EXPECT_EQ(benign(fewer), benign(all));
+}
+
+// An independent peer: Wireshark's dissectors must find nothing wrong with benign frames.
+// Attack frames may be flagged (malformed GTP-U on purpose; flood payloads on ports that
+// Wireshark associates with some protocol).
+TEST(Generator, TsharkFlagsOnlyAttackFrames) {
+  if (std::system("command -v tshark >/dev/null 2>&1") != 0) GTEST_SKIP() << "no tshark";
+  const auto dir = temp_dir();
+  for (const char* name : {"benign.yaml", "attacks.yaml"}) {
+    SCOPED_TRACE(name);
+    const Scenario sc = load(name);
+    const auto pcap = dir / "t.pcap";
+    ASSERT_TRUE(generate(sc, pcap, ""));
+    const auto flagged = dir / "flagged.txt";
+    const std::string cmd = "tshark -r " + pcap.string() +
+                            " -Y '_ws.expert.severity >= 8388608 || _ws.malformed'"
+                            " -T fields -e frame.number >" +
+                            flagged.string() + " 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    const auto g = generate_frames(sc);
+    std::istringstream in(slurp(flagged));
+    size_t n = 0, count = 0;
+    while (in >> n) {
+      ASSERT_GE(n, 1u);
+      ASSERT_LE(n, g.frames.size());
+      EXPECT_NE(g.frames[n - 1].label.cls, kBenign) << "tshark flags benign frame " << n;
+      ++count;
+    }
+    if (std::string(name) == "attacks.yaml") {
+      EXPECT_GE(count, 30u);  // the malformed GTP-U
+    }
+  }
+  fs::remove_all(dir);
 }
 
 TEST(Generator, CommandLine) {
