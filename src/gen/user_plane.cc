@@ -83,6 +83,7 @@ class UserPlane {
   void pings(const Ue& ue);
   void dns(const Ue& ue);
   void gtpu_echo();
+  void end_markers();
 
   Emitter& em_;
   const Scenario& sc_;
@@ -264,6 +265,27 @@ void UserPlane::gtpu_echo() {
   }
 }
 
+// After a handover the UPF closes the old downlink path with an End Marker (TS 29.281 5.1)
+// to the old gNB's TEID, just after the path switch.
+void UserPlane::end_markers() {
+  Label l = benign_;
+  l.dir = Dir::kDl;
+  l.detail = "end_marker";
+  for (uint32_t i = 0; i < topo_.benign_count; ++i) {
+    const Ue& ue = topo_.ues[i];
+    const int64_t t = ue.switch_ns == kNever ? kNever : ue.switch_ns + 500'000;
+    if (t >= sc_.duration_ns || t >= ue.release_ns) continue;
+    build::GtpuSpec e;
+    e.msg_type = decode::gtpu_msg::kEndMarker;
+    e.teid = ue.dl_teid;
+    Label lu = l;
+    lu.ue = static_cast<int32_t>(ue.index);
+    lu.has_seid = true;
+    lu.seid = ue.up_seid;
+    em_.gtpu_from_upf(t, sc_.net.gnb[ue.gnb], e, lu);
+  }
+}
+
 void UserPlane::run() {
   const auto& tr = sc_.traffic;
   for (uint32_t i = 0; i < topo_.benign_count; ++i) {
@@ -273,6 +295,7 @@ void UserPlane::run() {
     if (tr.icmp.pings_per_ue > 0) pings(ue);
     dns(ue);
   }
+  end_markers();
   gtpu_echo();
 }
 
