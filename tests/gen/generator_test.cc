@@ -318,7 +318,9 @@ void check_n4_and_user_plane(const Scenario& sc, const Generated& g) {
               for (const auto& c : m->created_pdrs) {
                 if (c.pdr_id == pdr.pdr_id && c.local_f_teid && c.local_f_teid->teid != 0) {
                   s.ul_teid = c.local_f_teid->teid;
-                  EXPECT_EQ(c.local_f_teid->ipv4, sc.net.upf_n3.addr);
+                  EXPECT_EQ(
+                      sc.net.upf_n3.addr.is_v4() ? c.local_f_teid->ipv4 : c.local_f_teid->ipv6,
+                      sc.net.upf_n3.addr);
                   found = true;
                 }
               }
@@ -333,7 +335,8 @@ void check_n4_and_user_plane(const Scenario& sc, const Generated& g) {
           for (const auto& far : req.create_fars) {
             if (far.forwarding && far.forwarding->outer_header_creation) {
               s.gnb_teid = far.forwarding->outer_header_creation->teid;
-              s.gnb = far.forwarding->outer_header_creation->ipv4;
+              const auto& ohc = *far.forwarding->outer_header_creation;
+              s.gnb = ohc.ipv4.empty() ? ohc.ipv6 : ohc.ipv4;
             }
           }
           ASSERT_NE(s.ul_teid, 0u);
@@ -350,7 +353,7 @@ void check_n4_and_user_plane(const Scenario& sc, const Generated& g) {
           const auto& ohc = req.update_fars[0].update_forwarding->outer_header_creation;
           ASSERT_TRUE(ohc);
           sit->second.gnb_teid = ohc->teid;
-          sit->second.gnb = ohc->ipv4;
+          sit->second.gnb = ohc->ipv4.empty() ? ohc->ipv6 : ohc->ipv4;
           ++modifications;
           break;
         }
@@ -568,6 +571,41 @@ TEST(Generator, BenignTcpSequenceNumbersAreConsistent) {
   }
   EXPECT_GT(flows.size(), 100u);
   EXPECT_GT(checked, 1000u);
+}
+
+// N4 and N3 over IPv6 (UE traffic still both families).
+TEST(Generator, Ipv6TransportDecodesAndAgreesWithN4) {
+  auto sc = parse_scenario(R"(name: v6
+duration: 20s
+network:
+  upf: {n4: "2001:db8:4::1", n3: "2001:db8:3::1", n6: "2001:db8:6::1"}
+  smf: ["2001:db8:4::10", "2001:db8:4::11"]
+  gnb: ["2001:db8:3::20", "2001:db8:3::21"]
+  dnns:
+    - name: internet
+      ipv4_pool: 10.45.0.0/16
+      ipv6_pool: "2001:db8:45::/48"
+      servers: [198.51.100.10, "2001:db8:100::10"]
+      dns: ["2001:db8:100::53"]
+  mec_hosts: ["2001:db8:20::5"]
+ues: {count: 30, handover: 0.5, release: 0.3, attach_window: 2s}
+attacks:
+  ue_spoofing: true
+  unknown_teid: true
+  stale_teid: true
+  malformed_gtpu: true
+  mec_to_core: true
+  pfcp_unlisted_peer: true
+  pfcp_session_hijack: true
+  session_churn: {count: 10}
+)",
+                           "v6.yaml");
+  ASSERT_TRUE(sc);
+  const auto g = generate_frames(*sc);
+  std::map<DecodeStatus, int> malformed;
+  check_decodes(g, malformed);
+  EXPECT_EQ(malformed[DecodeStatus::kGtpuBadVersion], 10);
+  check_n4_and_user_plane(*sc, g);
 }
 
 TEST(Generator, VlanTagsAndMacsPerInterface) {
