@@ -82,6 +82,7 @@ void Attacks::ue_spoofing() {
     const IpAddr& me = ue->primary();
     // Half the time a foreign address, half the time another UE's address of that family.
     IpAddr src = foreign(me.family, i);
+    if (src == me) src = foreign(me.family, i + 1);  // a pool overlapping the foreign range
     if (i % 2 == 1) {
       const Ue* other = pick_active_ue(topo_, rng, t, me.is_v4());
       if (other != nullptr && other != ue && other->primary().family == me.family) {
