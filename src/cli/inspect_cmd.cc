@@ -60,7 +60,7 @@ void write_verdict(std::FILE* f, const guard::PacketCtx& p, const guard::Verdict
   if (v.rule_id != 0) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ",\"rule_id\":%u", v.rule_id);
   const IpAddr* ue = p.ue_addr();
   if (ue) n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ",\"ue\":\"%s\"", ue->to_string().c_str());
-  if (const auto* s = const_cast<guard::Worker&>(w).sessions().get(p.session)) {
+  if (const auto* s = w.sessions().get(p.session)) {
     n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ",\"session\":\"0x%016" PRIx64 "\"", s->up_seid);
   }
   n += std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ",\"flow\":\"%s\"}\n",
@@ -100,11 +100,10 @@ nlohmann::json stats_json(const guard::Worker& w, uint64_t events_written, uint6
   }
   j["decode"] = decode;
   nlohmann::json n4 = nlohmann::json::object();
-  const auto& oc = const_cast<guard::Worker&>(w).n4().counters();
+  const auto& oc = w.n4().counters();
   for (size_t i = 0; i < oc.size(); ++i) n4[std::string(guard::outcome_name(static_cast<guard::N4Outcome>(i)))] = oc[i];
   j["n4"] = n4;
-  j["sessions"] = {{"live", const_cast<guard::Worker&>(w).sessions().size()},
-                   {"capacity", const_cast<guard::Worker&>(w).sessions().capacity()}};
+  j["sessions"] = {{"live", w.sessions().size()}, {"capacity", w.sessions().capacity()}};
   j["events"] = {{"written", events_written}, {"suppressed", events_suppressed}, {"buffer_overflow", c.events_dropped}};
   return j;
 }

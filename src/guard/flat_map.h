@@ -7,7 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <utility>
 
 namespace mecguard::guard {
@@ -18,11 +21,17 @@ template <class K, class V, class Hash>
 class FlatMap {
  public:
   // Holds up to max_entries; the slot array is the next power of two >= max_entries / 0.7.
+  // The slots come zeroed from calloc, so pages the table never touches are never made
+  // resident: a table sized for a million entries costs memory only as it fills.
   explicit FlatMap(size_t max_entries) : max_entries_(max_entries) {
+    static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>,
+                  "slots are created by calloc (implicit-lifetime types only)");
     size_t slots = 16;
     while (slots * 7 < max_entries * 10) slots <<= 1;
     mask_ = slots - 1;
-    slots_ = std::make_unique<Slot[]>(slots);
+    mem_.reset(static_cast<Slot*>(std::calloc(slots, sizeof(Slot))));
+    if (!mem_) throw std::bad_alloc();
+    slots_ = mem_.get();
   }
 
   size_t size() const { return size_; }
@@ -76,9 +85,7 @@ class FlatMap {
         hole = j;
       }
     }
-    slots_[hole].used = false;
-    slots_[hole].key = K{};
-    slots_[hole].value = V{};
+    slots_[hole] = Slot{};
     --size_;
     return true;
   }
@@ -101,7 +108,11 @@ class FlatMap {
     V value{};
     bool used = false;
   };
-  std::unique_ptr<Slot[]> slots_;
+  struct Free {
+    void operator()(Slot* p) const { std::free(p); }
+  };
+  std::unique_ptr<Slot, Free> mem_;
+  Slot* slots_ = nullptr;  // mem_.get(); stays valid across moves
   size_t mask_ = 0;
   size_t size_ = 0;
   size_t max_entries_ = 0;

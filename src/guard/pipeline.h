@@ -147,7 +147,9 @@ class Worker {
   explicit Worker(const Limits& limits);
 
   SessionTable& sessions() { return sessions_; }
+  const SessionTable& sessions() const { return sessions_; }
   N4Tracker& n4() { return n4_; }
+  const N4Tracker& n4() const { return n4_; }
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
   std::vector<Event>& events() { return events_; }
