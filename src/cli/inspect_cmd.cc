@@ -85,7 +85,7 @@ nlohmann::json stats_json(const guard::Worker& w, uint64_t events_written, uint6
     for (size_t r = 1; r < guard::kReasonCount; ++r) {
       const auto reason = static_cast<guard::Reason>(r);
       if (static_cast<size_t>(guard::reason_stage(reason)) != s) continue;
-      reasons[std::string(guard::reason_name(reason))] = {{"drop", c.drops[r]}, {"alert", c.alerts[r]}};
+      reasons[std::string(guard::reason_name(reason))] = {{"enforced", c.drops[r]}, {"alert", c.alerts[r]}};
     }
     st["reasons"] = reasons;
     stages[std::string(guard::stage_name(static_cast<guard::StageId>(s)))] = st;

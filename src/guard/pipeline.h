@@ -87,7 +87,7 @@ struct Counters {
   uint64_t frames = 0;
   uint64_t bytes = 0;
   std::array<uint64_t, 4> actions{};                   // by Action
-  std::array<uint64_t, kReasonCount> drops{};          // enforced drops by reason
+  std::array<uint64_t, kReasonCount> drops{};          // enforced (dropped or redirected) by reason
   std::array<uint64_t, kReasonCount> alerts{};         // alerts (log actions, monitor mode)
   std::array<uint64_t, kStageCount> stage_packets{};   // packets each stage examined
   std::array<uint64_t, decode::kDecodeStatusCount> decode_status{};
