@@ -21,21 +21,17 @@ template <class K, class V, class Hash>
 class FlatMap {
  public:
   // Holds up to max_entries; the slot array is the next power of two >= max_entries / 0.7.
-  // The slots come zeroed from calloc, so pages the table never touches are never made
-  // resident: a table sized for a million entries costs memory only as it fills.
-  explicit FlatMap(size_t max_entries) : max_entries_(max_entries) {
+  // Holds up to max_entries. The slot array starts small and doubles (load factor 0.7) as
+  // entries arrive, up to the power of two that holds max_entries: lookups stay in a table
+  // sized for what is live, and memory follows use. Slots come zeroed from calloc.
+  explicit FlatMap(size_t max_entries, size_t initial_entries = 1024) : max_entries_(max_entries) {
     static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>,
                   "slots are created by calloc (implicit-lifetime types only)");
-    size_t slots = 16;
-    while (slots * 7 < max_entries * 10) slots <<= 1;
-    mask_ = slots - 1;
-    mem_.reset(static_cast<Slot*>(std::calloc(slots, sizeof(Slot))));
-    if (!mem_) throw std::bad_alloc();
-    slots_ = mem_.get();
+    allocate(slots_for(std::min(max_entries, initial_entries)));
   }
 
   size_t size() const { return size_; }
-  size_t capacity() const { return max_entries_; }
+  size_t capacity() const { return max_entries_; }  // the bound, not the current slot count
   size_t slot_count() const { return mask_ + 1; }
   size_t memory_bytes() const { return slot_count() * sizeof(Slot); }
 
@@ -61,6 +57,11 @@ class FlatMap {
       }
     }
     if (size_ >= max_entries_) return InsertResult::kFull;
+    if ((size_ + 1) * 10 > slot_count() * 7) {
+      grow();
+      for (i = Hash{}(key) & mask_; slots_[i].used; i = (i + 1) & mask_) {
+      }
+    }
     slots_[i].used = true;
     slots_[i].key = key;
     slots_[i].value = value;
@@ -103,6 +104,31 @@ class FlatMap {
   }
 
  private:
+  static size_t slots_for(size_t entries) {
+    size_t slots = 16;
+    while (slots * 7 < entries * 10) slots <<= 1;
+    return slots;
+  }
+  void allocate(size_t slots) {
+    mem_.reset(static_cast<Slot*>(std::calloc(slots, sizeof(Slot))));
+    if (!mem_) throw std::bad_alloc();
+    slots_ = mem_.get();
+    mask_ = slots - 1;
+  }
+  // Doubles the slot array and re-inserts every entry (control path: inserts only).
+  void grow() {
+    auto old = std::move(mem_);
+    const size_t old_slots = mask_ + 1;
+    allocate(old_slots * 2);
+    for (size_t j = 0; j < old_slots; ++j) {
+      const Slot& s = old.get()[j];
+      if (!s.used) continue;
+      size_t i = Hash{}(s.key) & mask_;
+      while (slots_[i].used) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
   struct Slot {
     K key{};
     V value{};

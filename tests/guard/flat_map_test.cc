@@ -77,3 +77,38 @@ TEST(FlatMap, RandomOpsMatchReferenceUnderCollisions) { random_ops_match_referen
 
 }  // namespace
 }  // namespace mecguard::guard
+
+namespace mecguard::guard {
+namespace {
+
+// Starts with room for 16 and grows by doubling to the bound, with erases interleaved.
+TEST(FlatMap, GrowsToTheBoundAndKeepsEveryEntry) {
+  FlatMap<uint64_t, uint64_t, Mix> m(5000, 16);
+  const size_t initial_slots = m.slot_count();
+  std::unordered_map<uint64_t, uint64_t> ref;
+  std::mt19937_64 rng(3);
+  for (int step = 0; step < 60000; ++step) {
+    const uint64_t k = rng() % 8000;
+    if (rng() % 4 == 0) {
+      ASSERT_EQ(m.erase(k), ref.erase(k) == 1);
+    } else {
+      const auto r = m.insert_or_assign(k, k * 3);
+      if (ref.count(k) || ref.size() < 5000) {
+        ASSERT_NE(r, InsertResult::kFull);
+        ref[k] = k * 3;
+      } else {
+        ASSERT_EQ(r, InsertResult::kFull);
+      }
+    }
+  }
+  EXPECT_EQ(m.size(), ref.size());
+  for (const auto& [k, v] : ref) {
+    ASSERT_NE(m.find(k), nullptr) << k;
+    EXPECT_EQ(*m.find(k), v);
+  }
+  EXPECT_GT(m.slot_count(), initial_slots);
+  EXPECT_LE(m.slot_count(), 8192u);  // the power of two that holds 5000 at load 0.7
+}
+
+}  // namespace
+}  // namespace mecguard::guard
