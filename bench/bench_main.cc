@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -19,12 +20,17 @@
 namespace mecguard::bench {
 namespace {
 
-constexpr uint32_t kFrames = 1'000'000;
+// Frames per workload; MECGUARD_BENCH_FRAMES overrides (the CI smoke run uses a few).
+uint32_t frames_per_workload() {
+  const char* env = std::getenv("MECGUARD_BENCH_FRAMES");
+  const long n = env ? std::atol(env) : 0;
+  return n > 0 ? static_cast<uint32_t>(n) : 1'000'000u;
+}
 
 const Workload& workload(uint32_t sessions, uint32_t rules) {
   static std::map<std::pair<uint32_t, uint32_t>, std::unique_ptr<Workload>> cache;
   auto& w = cache[{sessions, rules}];
-  if (!w) w = make_uplink_workload(sessions, kFrames, rules);
+  if (!w) w = make_uplink_workload(sessions, frames_per_workload(), rules);
   return *w;
 }
 
@@ -57,6 +63,10 @@ void BM_Pipeline(benchmark::State& state) {
   }
   std::vector<guard::Verdict> verdicts(batch);
   size_t i = 0;
+  if (w.frames.size() < batch) {
+    state.SkipWithError("fewer frames than a batch");
+    return;
+  }
   for (auto _ : state) {
     if (i + batch > w.frames.size()) i = 0;
     pipe->process(std::span(w.frames.data() + i, batch), verdicts);
