@@ -72,7 +72,7 @@ class N4Tracker {
   N4Outcome check_owner(const pfcp::Message& m, const IpAddr& src, const IpAddr& dst) const;
 
   const std::array<uint64_t, kN4OutcomeCount>& counters() const { return counters_; }
-  size_t pending() const { return pending_.size(); }
+  size_t pending() const { return pending_index_.size(); }  // requests awaiting a response
   uint64_t pending_evicted() const { return pending_evicted_; }
 
  private:

@@ -55,6 +55,7 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   auto c = std::make_shared<CompiledPolicy>();
   c->source = p;
   c->modes.fill(policy::StageMode::kEnforce);
+  c->modes[static_cast<size_t>(StageId::kN4)] = p.stages.n4;
   c->modes[static_cast<size_t>(StageId::kSanity)] = p.stages.gtpu_sanity;
   c->modes[static_cast<size_t>(StageId::kTeid)] = p.stages.teid;
   c->modes[static_cast<size_t>(StageId::kAntiSpoof)] = p.stages.anti_spoof;
@@ -66,6 +67,8 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   c->upf_tunnel_addrs = t.upf_n3;
   c->upf_tunnel_addrs.insert(c->upf_tunnel_addrs.end(), t.upf_n9.begin(), t.upf_n9.end());
   c->upf_n9_addrs = t.upf_n9;
+  c->n4_peers = t.smf_peers;
+  c->n4_peers.insert(c->n4_peers.end(), t.upf_n4.begin(), t.upf_n4.end());
   for (const auto* list : {&t.upf_n3, &t.upf_n4, &t.upf_n6, &t.upf_n9, &t.smf_peers}) {
     c->infrastructure.insert(c->infrastructure.end(), list->begin(), list->end());
   }

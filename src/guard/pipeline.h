@@ -110,6 +110,7 @@ struct CompiledPolicy {
   std::array<policy::StageMode, kStageCount> modes{};
   std::vector<IpAddr> upf_tunnel_addrs;  // N3 and N9 (uplink destination)
   std::vector<IpAddr> upf_n9_addrs;
+  std::vector<IpAddr> n4_peers;          // SMF allow-list + UPF N4; empty list of SMFs: no allow-list
   std::vector<IpAddr> infrastructure;    // UPF (all interfaces) and SMF addresses
   PrefixTable<policy::Zone> zones;       // UE pools as kUe, infrastructure as kCore
   PrefixTable<uint16_t> ue_pools;        // -> network instance id (index + 1)

@@ -42,6 +42,12 @@ int syslog_severity(Severity s);
   X(kPfcpMalformed, "pfcp_malformed", kN4, kMedium, "PFCP message malformed")                          \
   X(kN4TableFull, "n4_table_full", kN4, kHigh, "session table full: a session is not tracked")         \
   X(kN4Collision, "n4_collision", kN4, kHigh, "session reuses a UE address or F-TEID of another live session") \
+  X(kN4UnlistedPeer, "n4_unlisted_peer", kN4, kHigh, "PFCP from an address that is not an allowed N4 peer")   \
+  X(kN4ForeignSeid, "n4_foreign_seid", kN4, kCritical,                                                 \
+    "session modification or deletion from a peer that does not own the session")                      \
+  X(kN4UnknownSeid, "n4_unknown_seid", kN4, kLow, "session request for a SEID no tracked session has")   \
+  X(kN4TooManyIes, "n4_too_many_ies", kN4, kMedium, "PFCP message with more IEs than the policy allows")   \
+  X(kN4PeerSessionCap, "n4_peer_session_cap", kN4, kHigh, "establishment beyond the peer's session cap") \
   X(kGtpuMalformed, "gtpu_malformed", kSanity, kMedium, "GTP-U header malformed")                      \
   X(kGtpuUnknownRequiredExt, "gtpu_unknown_required_ext", kSanity, kMedium,                            \
     "GTP-U extension header of an unknown comprehension-required type")                                \

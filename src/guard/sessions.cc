@@ -68,6 +68,8 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   slot.live = true;
   seid_index_.insert_or_assign(key, id);
   ++live_;
+  if (s.peer >= per_peer_.size()) per_peer_.resize(s.peer + 1u, 0);
+  ++per_peer_[s.peer];
   return {TableResult::kOk, id};
 }
 
@@ -101,6 +103,7 @@ void SessionTable::remove(SessionId id) {
     }
   }
   seid_index_.erase(Key128{s->upf, s->up_seid});
+  --per_peer_[s->peer];
   s->live = false;
   free_.push_back(id);
   --live_;

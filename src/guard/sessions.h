@@ -120,6 +120,8 @@ class SessionTable {
   }
 
   size_t size() const { return live_; }
+  // Live sessions owned by the peer (Interner id); kept on create/remove.
+  uint32_t sessions_of_peer(uint16_t peer) const { return peer < per_peer_.size() ? per_peer_[peer] : 0; }
   size_t capacity() const { return limits_.max_sessions; }
   size_t memory_bytes() const;
   // Every live session id for which pred(const Session&) holds (association release,
@@ -170,6 +172,7 @@ class SessionTable {
   std::vector<Session> slab_;
   std::vector<SessionId> free_;
   size_t live_ = 0;
+  std::vector<uint32_t> per_peer_;
   FlatMap<Key128, SessionId, Key128Hash> seid_index_;    // (upf, up_seid)
   FlatMap<uint64_t, SessionId, U64Hash> tunnel_index_;   // (addr, teid) local
   FlatMap<uint64_t, SessionId, U64Hash> dl_index_;       // (gNB addr, teid)

@@ -1,5 +1,7 @@
 #include "guard/stages.h"
 
+#include <algorithm>
+
 #include "pfcp/message.h"
 
 namespace mecguard::guard {
@@ -48,19 +50,44 @@ class DecodeStage final : public Stage {
   }
 };
 
+// N4: protection (G10) first, then session tracking. A message the stage drops is still
+// shown to the tracker with record=false, so a dropped request never changes state.
 class N4Stage final : public Stage {
  public:
   StageId id() const override { return StageId::kN4; }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    const CompiledPolicy& pol = w.policy();
+    const bool allow_list = !pol.source.topology.smf_peers.empty();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (p.flow != Flow::kN4) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kN4)];
-      auto m = pfcp::decode_message(p.pkt.pfcp_bytes());
+      const IpAddr& src = p.pkt.outer_ip.src;
+      const IpAddr& dst = p.pkt.outer_ip.dst;
+      if (allow_list && std::find(pol.n4_peers.begin(), pol.n4_peers.end(), src) == pol.n4_peers.end()) {
+        if (w.report(p, v, Reason::kN4UnlistedPeer, Action::kDrop)) return;
+      }
+      pfcp::DecodeStats stats;
+      auto m = pfcp::decode_message(p.pkt.pfcp_bytes(), &stats);
       if (!m) {
         w.report(p, v, Reason::kPfcpMalformed, Action::kDrop);
         return;
       }
-      const auto r = w.n4().process(*m, p.pkt.outer_ip.src, p.pkt.outer_ip.dst, p.ts_ns, true);
+      bool dropped = false;
+      if (stats.walk.ie_count > pol.source.limits.max_ies_per_message) {
+        dropped = w.report(p, v, Reason::kN4TooManyIes, Action::kDrop);
+      }
+      if (!dropped) {
+        const N4Outcome owner = w.n4().check_owner(*m, src, dst);
+        if (owner == N4Outcome::kForeignPeer) dropped = w.report(p, v, Reason::kN4ForeignSeid, Action::kDrop);
+        if (owner == N4Outcome::kUnknownSeid) w.report(p, v, Reason::kN4UnknownSeid, Action::kAlert);
+      }
+      if (!dropped && m->type() == pfcp::MsgType::kSessionEstablishmentRequest) {
+        const auto peer = w.sessions().addresses().find(src);
+        if (peer && w.sessions().sessions_of_peer(*peer) >= pol.source.limits.max_sessions_per_peer) {
+          dropped = w.report(p, v, Reason::kN4PeerSessionCap, Action::kDrop);
+        }
+      }
+      const auto r = w.n4().process(*m, src, dst, p.ts_ns, !dropped);
       if (r.session != kNoSession) p.session = r.session;
       if (r.outcome == N4Outcome::kTableFull) w.report(p, v, Reason::kN4TableFull, Action::kAlert);
       if (r.outcome == N4Outcome::kCollision) w.report(p, v, Reason::kN4Collision, Action::kAlert);

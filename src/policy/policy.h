@@ -96,6 +96,7 @@ struct Topology {
 };
 
 struct StageModes {
+  StageMode n4 = StageMode::kEnforce;  // N4 protection (G10); session tracking always runs
   StageMode gtpu_sanity = StageMode::kEnforce;
   StageMode teid = StageMode::kEnforce;
   StageMode anti_spoof = StageMode::kEnforce;

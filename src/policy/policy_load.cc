@@ -498,13 +498,14 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
 }
 
 void Loader::load_stages(const YAML::Node& n, Policy& p) {
-  if (!check_map(n, "stages", {"gtpu_sanity", "teid", "anti_spoof", "acl", "inter_ue", "zone"})) return;
+  if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "acl", "inter_ue", "zone"})) return;
   auto mode = [&](const char* key, StageMode& out) {
     if (!n[key]) return;
     if (auto m = choice(n[key], join("stages", key), {StageMode::kEnforce, StageMode::kMonitor, StageMode::kOff})) {
       out = *m;
     }
   };
+  mode("n4", p.stages.n4);
   mode("gtpu_sanity", p.stages.gtpu_sanity);
   mode("teid", p.stages.teid);
   mode("anti_spoof", p.stages.anti_spoof);

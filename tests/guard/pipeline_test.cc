@@ -282,3 +282,55 @@ TEST_F(PipelineTest, MalformedPfcpAndFramesAreDropped) {
 
 }  // namespace
 }  // namespace mecguard::guard
+
+namespace mecguard::guard {
+namespace {
+
+TEST_F(PipelineTest, N4ProtectionAllowListAndForeignSeid) {
+  auto s = spec("10.45.0.60", 0x800, 0x90D);
+  establish(pfcp::session_establishment_request(0, s), 0xB1);
+  // An unlisted peer in the core zone: dropped, and its establishment never tracked.
+  const IpAddr rogue = A("10.10.4.66");
+  const uint32_t seq = ++seq_;
+  expect(pfcp(rogue, upf_n4_, pfcp::session_establishment_request(seq, spec("10.45.0.61", 0x801, 0x90E))),
+         Action::kDrop, Reason::kN4UnlistedPeer);
+  EXPECT_EQ(pipe_->worker().n4().pending(), 0u);
+  // Deletion of 0xB1's session by a listed peer that does not own it: dropped, not applied.
+  load("enforce");
+  auto text = std::string(kPolicy);
+  text.replace(text.find("smf_peers: [10.10.4.10]"), 23, "smf_peers: [10.10.4.10, 10.10.4.11]");
+  text.replace(text.find("%TEID%"), 6, "enforce");
+  auto p = policy::load_policy_string(text, "two-smfs.yaml");
+  ASSERT_TRUE(p);
+  pipe_->set_policy(*compile_policy(*p));
+  const IpAddr smf2 = A("10.10.4.11");
+  const uint32_t dseq = ++seq_;
+  expect(pfcp(smf2, upf_n4_, pfcp::session_deletion_request(dseq, 0xB1)), Action::kDrop, Reason::kN4ForeignSeid);
+  pfcp(upf_n4_, smf2, pfcp::session_deletion_response(dseq, s.cp_seid, pfcp::Cause::kRequestAccepted));
+  expect(run(uplink(0x800, udp("10.45.0.60", "198.51.100.10", 53))), Action::kPass, Reason::kNone);
+  // A deletion for a SEID nobody has: alerted, passed.
+  expect(pfcp(smf_, upf_n4_, pfcp::session_deletion_request(++seq_, 0xDEAD)), Action::kAlert, Reason::kN4UnknownSeid);
+  EXPECT_EQ(drops(Reason::kN4UnlistedPeer), 1u);
+  EXPECT_EQ(drops(Reason::kN4ForeignSeid), 1u);
+  EXPECT_EQ(alerts(Reason::kN4UnknownSeid), 1u);
+}
+
+TEST_F(PipelineTest, N4CapsOnIesAndSessionsPerPeer) {
+  auto text = std::string(kPolicy);
+  text.replace(text.find("%TEID%"), 6, "enforce");
+  text += "limits: {max_sessions_per_peer: 1, max_ies_per_message: 60}\n";
+  auto p = policy::load_policy_string(text, "caps.yaml");
+  ASSERT_TRUE(p) << p.error().front().to_string();
+  pipe_->set_policy(*compile_policy(*p));
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.70", 0x900, 0x90F)), 0xC1);
+  const uint32_t seq = ++seq_;
+  expect(pfcp(smf_, upf_n4_, pfcp::session_establishment_request(seq, spec("10.45.0.71", 0x901, 0x910))),
+         Action::kDrop, Reason::kN4PeerSessionCap);
+  auto big = pfcp::session_establishment_request(++seq_, spec("10.45.0.72", 0x902, 0x911));
+  for (int i = 0; i < 20; ++i) big.create_qers.push_back(big.create_qers.front());
+  expect(pfcp(smf_, upf_n4_, big), Action::kDrop, Reason::kN4TooManyIes);
+  EXPECT_EQ(pipe_->worker().sessions().size(), 1u);
+}
+
+}  // namespace
+}  // namespace mecguard::guard

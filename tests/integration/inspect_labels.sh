@@ -8,7 +8,7 @@
 set -euo pipefail
 bin=$1; src=$2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-covered=ue_spoofing,unknown_teid,stale_teid,malformed_gtpu,gtp_in_gtp,ue_to_ue,mec_to_core
+covered=ue_spoofing,unknown_teid,stale_teid,malformed_gtpu,gtp_in_gtp,ue_to_ue,mec_to_core,pfcp_unlisted_peer,pfcp_session_hijack
 policy=$src/config/default-policy.yaml
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
