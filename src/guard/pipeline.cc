@@ -62,6 +62,9 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   c->modes[static_cast<size_t>(StageId::kInterUe)] = p.stages.inter_ue;
   c->modes[static_cast<size_t>(StageId::kZone)] = p.stages.zone;
   c->modes[static_cast<size_t>(StageId::kAcl)] = p.stages.acl;
+  c->modes[static_cast<size_t>(StageId::kRate)] = p.stages.rate;
+  c->burst_seconds = p.rate_limits.burst_seconds;
+  c->ue_rate = {p.rate_limits.ue_uplink, p.rate_limits.ue_downlink};
 
   const auto& t = p.topology;
   c->upf_tunnel_addrs = t.upf_n3;
@@ -94,12 +97,23 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   for (const auto& a : c->infrastructure) c->zones.add(IpPrefix::make(a, a.is_v4() ? 32 : 128), policy::Zone::kCore);
   c->zones.build();
   c->ue_pools.build();
+  c->ni_rates.resize(c->ni_names.size());
+  for (const auto& [name, rates] : p.rate_limits.network_instances) c->ni_rates[c->ni_id(name)] = rates;
 
   c->group_class.push_back(-1);
   std::vector<std::string> class_names;
   for (const auto& [name, cls] : p.classes) {
     class_names.push_back(name);
     c->classes.push_back(cls);
+    auto rates = c->ue_rate;
+    auto th = [&](const char* key, double& out) {
+      if (auto it = cls.thresholds.find(key); it != cls.thresholds.end()) out = it->second;
+    };
+    th("ul_pps", rates.first.pps);
+    th("ul_bps", rates.first.bps);
+    th("dl_pps", rates.second.pps);
+    th("dl_bps", rates.second.bps);
+    c->class_rates.push_back(rates);
     if (cls.inter_ue && cls.inter_ue->action == policy::Action::kRedirect) c->gateways.push_back(cls.inter_ue->gateway);
   }
   std::vector<std::string> group_names{""};
@@ -120,13 +134,17 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 }
 
 Worker::Worker(const Limits& limits)
-    : sessions_(limits.sessions), n4_(sessions_, limits.n4), max_events_(limits.max_events_per_batch) {
+    : sessions_(limits.sessions),
+      n4_(sessions_, limits.n4),
+      max_events_(limits.max_events_per_batch),
+      rates_(limits.sessions.max_sessions) {
   events_.reserve(max_events_);
 }
 
 void Worker::set_policy(std::shared_ptr<const CompiledPolicy> p) {
   policy_ = std::move(p);
   ni_map_.clear();  // names may map to other ids in the new policy
+  rates_.ni.assign(policy_->ni_names.size(), {});
 }
 
 uint16_t Worker::policy_ni_of(const Session& s) {

@@ -21,6 +21,7 @@
 #include "guard/prefix_table.h"
 #include "guard/reasons.h"
 #include "guard/sessions.h"
+#include "guard/token_bucket.h"
 #include "policy/policy.h"
 
 namespace mecguard::guard {
@@ -92,6 +93,7 @@ struct Counters {
   std::array<uint64_t, kStageCount> stage_packets{};   // packets each stage examined
   std::array<uint64_t, decode::kDecodeStatusCount> decode_status{};
   std::array<uint64_t, 7> flows{};                     // by Flow
+  uint64_t rate_table_full = 0;                        // buckets shared because a table was full
   uint64_t events_dropped = 0;                         // event buffer overflow
 };
 
@@ -120,6 +122,12 @@ struct CompiledPolicy {
   std::vector<std::string> ni_names;     // id -> name ("" at 0)
   std::vector<policy::InterUePolicy> ni_inter_ue;  // id -> policy (0: allow)
   std::vector<IpAddr> gateways;          // redirect targets
+  // Rate limits (G9): per class (index as classes; then the policy's UE default), per
+  // network instance id (uplink, downlink).
+  std::vector<std::pair<RateLimit, RateLimit>> class_rates;
+  std::pair<RateLimit, RateLimit> ue_rate;
+  std::vector<std::pair<RateLimit, RateLimit>> ni_rates;
+  double burst_seconds = 1.0;
   AclClassifier acl;
   bool has_zone_prefixes = false;
   std::vector<std::unique_ptr<Stage>> stages;
@@ -129,6 +137,11 @@ struct CompiledPolicy {
     const auto& g = ue_groups.lookup(ue);
     return g ? *g : 0;
   }
+  // The rate limits of a UE: its class's, or the policy's UE default.
+  const std::pair<RateLimit, RateLimit>& ue_rates(uint16_t group) const {
+    if (group == 0 || group >= group_class.size() || group_class[group] < 0) return ue_rate;
+    return class_rates[static_cast<size_t>(group_class[group])];
+  }
   const policy::SecurityClass* class_of_group(uint16_t group) const {
     if (group == 0 || group >= group_class.size() || group_class[group] < 0) return nullptr;
     return &classes[static_cast<size_t>(group_class[group])];
@@ -137,6 +150,28 @@ struct CompiledPolicy {
 
 // parse -> validate (done by policy::load_*) -> compile. Errors name the rule's location.
 Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Policy& p);
+
+// Token buckets of one worker; they survive policy swaps.
+struct RateState {
+  struct UeBuckets {
+    uint32_t serial = 0;  // the session the buckets belong to (slots are reused)
+    DualBucket uplink;
+    DualBucket downlink;
+  };
+  struct U32Hash {
+    size_t operator()(uint32_t k) const { return static_cast<size_t>(mix64(k)); }
+  };
+  struct AddrHash {
+    size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
+  };
+  explicit RateState(size_t max_sessions) : ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
+  FlatMap<uint32_t, UeBuckets, U32Hash> ue;           // by SessionId
+  FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
+  FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
+  TokenBucket pfcp_overflow;  // shared by peers past the table's bound
+  TokenBucket echo_overflow;
+  std::vector<std::pair<DualBucket, DualBucket>> ni;  // by policy network instance id
+};
 
 class Worker {
  public:
@@ -154,6 +189,7 @@ class Worker {
   Counters& counters() { return counters_; }
   const Counters& counters() const { return counters_; }
   std::vector<Event>& events() { return events_; }
+  RateState& rates() { return rates_; }
   const CompiledPolicy& policy() const { return *policy_; }
   void set_policy(std::shared_ptr<const CompiledPolicy> p);
 
@@ -173,6 +209,7 @@ class Worker {
   size_t max_events_;
   std::shared_ptr<const CompiledPolicy> policy_;
   std::vector<uint16_t> ni_map_;  // session-table NI id -> policy NI id
+  RateState rates_;
 };
 
 struct RawFrame {

@@ -18,7 +18,8 @@ namespace mecguard::guard {
   X(kAntiSpoof, "anti_spoof") \
   X(kInterUe, "inter_ue")  \
   X(kZone, "zone")         \
-  X(kAcl, "acl")
+  X(kAcl, "acl")           \
+  X(kRate, "rate")
 
 enum class StageId : uint8_t {
 #define MG_X(e, name) e,
@@ -48,6 +49,7 @@ int syslog_severity(Severity s);
   X(kN4UnknownSeid, "n4_unknown_seid", kN4, kLow, "session request for a SEID no tracked session has")   \
   X(kN4TooManyIes, "n4_too_many_ies", kN4, kMedium, "PFCP message with more IEs than the policy allows")   \
   X(kN4PeerSessionCap, "n4_peer_session_cap", kN4, kHigh, "establishment beyond the peer's session cap") \
+  X(kN4RateLimited, "n4_rate_limited", kN4, kMedium, "PFCP from this peer above rate_limits.pfcp_per_peer_pps") \
   X(kGtpuMalformed, "gtpu_malformed", kSanity, kMedium, "GTP-U header malformed")                      \
   X(kGtpuUnknownRequiredExt, "gtpu_unknown_required_ext", kSanity, kMedium,                            \
     "GTP-U extension header of an unknown comprehension-required type")                                \
@@ -55,6 +57,8 @@ int syslog_severity(Severity s);
     "GTP-U message type not allowed in this direction")                                                \
   X(kGtpuTeidZero, "gtpu_tpdu_teid_zero", kSanity, kMedium, "G-PDU on TEID 0")                         \
   X(kGtpInGtp, "gtp_in_gtp", kSanity, kHigh, "GTP-U tunnelled inside GTP-U")                           \
+  X(kGtpuEchoRate, "gtpu_echo_rate", kSanity, kMedium,                                                 \
+    "GTP-U Echo Requests from this peer above rate_limits.gtpu_echo_per_peer_pps")                     \
   X(kInnerMalformed, "inner_malformed", kSanity, kMedium, "inner packet of a G-PDU malformed")         \
   X(kTeidUnknown, "teid_unknown", kTeid, kHigh, "G-PDU to a TEID no session has")                      \
   X(kTeidStale, "teid_stale", kTeid, kHigh, "G-PDU to the TEID of a deleted session")                  \
@@ -71,7 +75,11 @@ int syslog_severity(Severity s);
   X(kZoneLogged, "zone_logged", kZone, kInfo, "traffic between zones the policy logs")                 \
   X(kAclDenied, "acl_denied", kAcl, kMedium, "denied by an ACL rule")                                  \
   X(kAclLogged, "acl_logged", kAcl, kInfo, "logged by an ACL rule")                                    \
-  X(kAclDefaultDeny, "acl_default_deny", kAcl, kMedium, "no ACL rule matched and the default denies")
+  X(kAclDefaultDeny, "acl_default_deny", kAcl, kMedium, "no ACL rule matched and the default denies") \
+  X(kRateUeUplink, "rate_ue_uplink", kRate, kLow, "UE uplink above its packet or bit rate")            \
+  X(kRateUeDownlink, "rate_ue_downlink", kRate, kLow, "UE downlink above its packet or bit rate")      \
+  X(kRateNetworkInstance, "rate_network_instance", kRate, kMedium,                                     \
+    "network instance above its packet or bit rate")
 
 enum class Reason : uint8_t {
 #define MG_X(e, name, stage, sev, text) e,

@@ -66,6 +66,7 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   slot.peer = s.peer;
   slot.network_instance = s.network_instance;
   slot.live = true;
+  slot.serial = next_serial_++;
   seid_index_.insert_or_assign(key, id);
   ++live_;
   if (s.peer >= per_peer_.size()) per_peer_.resize(s.peer + 1u, 0);

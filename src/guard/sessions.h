@@ -64,6 +64,7 @@ struct Session {
   Tunnel local[kMaxTunnels];     // UL tunnels on the UPF (N3/N9)
   Tunnel dl;                     // DL tunnel towards the gNB
   uint32_t generation = 0;       // bumped on every change; verdicts can name it
+  uint32_t serial = 0;           // distinct for every session created (slots are reused)
   bool live = false;
 };
 
@@ -173,6 +174,7 @@ class SessionTable {
   std::vector<SessionId> free_;
   size_t live_ = 0;
   std::vector<uint32_t> per_peer_;
+  uint32_t next_serial_ = 1;
   FlatMap<Key128, SessionId, Key128Hash> seid_index_;    // (upf, up_seid)
   FlatMap<uint64_t, SessionId, U64Hash> tunnel_index_;   // (addr, teid) local
   FlatMap<uint64_t, SessionId, U64Hash> dl_index_;       // (gNB addr, teid)

@@ -29,6 +29,21 @@ bool uplink(const PacketCtx& p) { return p.flow == Flow::kUplink || p.flow == Fl
 bool gtpu_status(DecodeStatus s) { return s >= DecodeStatus::kGtpuTruncated && s < DecodeStatus::kInnerTruncated; }
 bool inner_status(DecodeStatus s) { return s >= DecodeStatus::kInnerTruncated; }
 
+// Spends one token of the per-source bucket for `src`; false when the rate is exceeded.
+bool peer_allows(FlatMap<IpAddr, TokenBucket, RateState::AddrHash>& table, TokenBucket& overflow,
+                 uint64_t& overflow_count, const IpAddr& src, uint64_t now_ns, double pps, double burst_seconds) {
+  const double burst = std::max(1.0, pps * burst_seconds);
+  TokenBucket* b = table.find(src);
+  if (!b) {
+    if (table.insert_or_assign(src, TokenBucket{}) == InsertResult::kFull) {
+      ++overflow_count;
+      return overflow.take(now_ns, pps, burst, 1.0);
+    }
+    b = table.find(src);
+  }
+  return b->take(now_ns, pps, burst, 1.0);
+}
+
 template <class F>
 void for_each_live(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, F&& f) {
   for (size_t i = 0; i < pkts.size(); ++i) {
@@ -66,6 +81,15 @@ class N4Stage final : public Stage {
       if (allow_list && std::find(pol.n4_peers.begin(), pol.n4_peers.end(), src) == pol.n4_peers.end()) {
         if (w.report(p, v, Reason::kN4UnlistedPeer, Action::kDrop)) return;
       }
+      const double pps = pol.source.rate_limits.pfcp_per_peer_pps;
+      if (pps > 0) {
+        auto& r = w.rates();
+        if (!peer_allows(r.pfcp_peers, r.pfcp_overflow, w.counters().rate_table_full, src, p.ts_ns, pps,
+                         pol.burst_seconds) &&
+            w.report(p, v, Reason::kN4RateLimited, Action::kDrop)) {
+          return;
+        }
+      }
       pfcp::DecodeStats stats;
       auto m = pfcp::decode_message(p.pkt.pfcp_bytes(), &stats);
       if (!m) {
@@ -99,6 +123,8 @@ class SanityStage final : public Stage {
  public:
   StageId id() const override { return StageId::kSanity; }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    const double echo_pps = w.policy().source.rate_limits.gtpu_echo_per_peer_pps;
+    const double burst = w.policy().burst_seconds;
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!is_gtpu(p)) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kSanity)];
@@ -112,6 +138,10 @@ class SanityStage final : public Stage {
         w.report(p, v, Reason::kGtpuMsgNotAllowed, Action::kDrop);
       } else if (g.msg_type == gtpu_msg::kGpdu && g.teid == 0) {
         w.report(p, v, Reason::kGtpuTeidZero, Action::kDrop);
+      } else if (g.msg_type == gtpu_msg::kEchoRequest && echo_pps > 0 &&
+                 !peer_allows(w.rates().echo_peers, w.rates().echo_overflow, w.counters().rate_table_full,
+                              p.pkt.outer_ip.src, p.ts_ns, echo_pps, burst)) {
+        w.report(p, v, Reason::kGtpuEchoRate, Action::kDrop);
       } else if (inner_status(s)) {
         w.report(p, v, Reason::kInnerMalformed, Action::kDrop);
       } else if (g.msg_type == gtpu_msg::kGpdu && p.pkt.inner_l4.proto == decode::kProtoUdp &&
@@ -312,6 +342,47 @@ class AclStage final : public Stage {
   }
 };
 
+// Rate limits on user traffic (G9): per UE and direction (the UE's class thresholds or the
+// policy default) and per network instance. A packet another stage dropped spends nothing.
+class RateStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kRate; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    const CompiledPolicy& pol = w.policy();
+    auto& rs = w.rates();
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_user_traffic(p) || p.session == kNoSession) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kRate)];
+      const bool up = uplink(p);
+      const auto bytes = static_cast<uint32_t>(p.ip().total_len);
+      const IpAddr* ue = p.ue_addr();
+      const auto& rates = pol.ue_rates(ue ? pol.group_of(*ue) : 0);
+      const RateLimit& ue_limit = up ? rates.first : rates.second;
+      if (ue_limit.any()) {
+        const Session* s = w.sessions().get(p.session);
+        auto* b = rs.ue.find(p.session);
+        if (!b) {
+          if (rs.ue.insert_or_assign(p.session, RateState::UeBuckets{}) == InsertResult::kFull) {
+            ++w.counters().rate_table_full;
+          }
+          b = rs.ue.find(p.session);
+        }
+        if (b && b->serial != s->serial) *b = RateState::UeBuckets{s->serial, {}, {}};
+        if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, pol.burst_seconds, bytes)) {
+          if (w.report(p, v, up ? Reason::kRateUeUplink : Reason::kRateUeDownlink, Action::kDrop)) return;
+        }
+      }
+      if (p.ni < pol.ni_rates.size() && p.ni < rs.ni.size()) {
+        const RateLimit& ni_limit = up ? pol.ni_rates[p.ni].first : pol.ni_rates[p.ni].second;
+        auto& nb = up ? rs.ni[p.ni].first : rs.ni[p.ni].second;
+        if (ni_limit.any() && !nb.take(p.ts_ns, ni_limit, pol.burst_seconds, bytes)) {
+          w.report(p, v, Reason::kRateNetworkInstance, Action::kDrop);
+        }
+      }
+    });
+  }
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Stage>> make_stages(const CompiledPolicy& policy) {
@@ -328,6 +399,7 @@ std::vector<std::unique_ptr<Stage>> make_stages(const CompiledPolicy& policy) {
   add(std::make_unique<InterUeStage>());
   add(std::make_unique<ZoneStage>(/*transport=*/false));
   add(std::make_unique<AclStage>());
+  add(std::make_unique<RateStage>());
   return out;
 }
 

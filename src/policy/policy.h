@@ -103,6 +103,26 @@ struct StageModes {
   StageMode acl = StageMode::kEnforce;
   StageMode inter_ue = StageMode::kEnforce;
   StageMode zone = StageMode::kEnforce;
+  StageMode rate = StageMode::kEnforce;  // per-UE and per-network-instance rate limits
+};
+
+// A packet-rate and a bit-rate limit; 0 means none.
+struct RateLimit {
+  double pps = 0;
+  double bps = 0;
+  bool any() const { return pps > 0 || bps > 0; }
+  friend bool operator==(const RateLimit&, const RateLimit&) = default;
+};
+
+// Rate limits (G9). Per-UE limits come from `ue`, overridden per security class by the
+// class thresholds ul_pps/ul_bps/dl_pps/dl_bps.
+struct RateLimits {
+  double burst_seconds = 1.0;  // bucket depth, as seconds of the rate
+  RateLimit ue_uplink;
+  RateLimit ue_downlink;
+  std::map<std::string, std::pair<RateLimit, RateLimit>> network_instances;  // uplink, downlink
+  double pfcp_per_peer_pps = 0;
+  double gtpu_echo_per_peer_pps = 0;
 };
 
 struct Limits {
@@ -124,6 +144,7 @@ struct Policy {
   Action acl_default = Action::kAllow;
   StageModes stages;
   Limits limits;
+  RateLimits rate_limits;
 };
 
 // Detector threshold names a security class may set (validated; issue 5 adds users).

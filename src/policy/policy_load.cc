@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "policy/policy.h"
 
@@ -262,6 +263,8 @@ class Loader {
   void load_acl(const YAML::Node& n, Policy& p);
   void load_stages(const YAML::Node& n, Policy& p);
   void load_limits(const YAML::Node& n, Policy& p);
+  void load_rate_limits(const YAML::Node& n, Policy& p);
+  RateLimit rate(const YAML::Node& n, const std::string& path);
   void cross_check(const YAML::Node& root, Policy& p);
 
   std::string name_;
@@ -279,7 +282,7 @@ Policy Loader::load(const YAML::Node& root) {
     return p;
   }
   if (!check_map(root, "", {"version", "topology", "network_instances", "zones", "classes",
-                            "ue_groups", "acl", "stages", "limits"})) {
+                            "ue_groups", "acl", "stages", "limits", "rate_limits"})) {
     return p;
   }
   if (!root["version"]) {
@@ -295,6 +298,7 @@ Policy Loader::load(const YAML::Node& root) {
   load_acl(root["acl"], p);
   load_stages(root["stages"], p);
   load_limits(root["limits"], p);
+  load_rate_limits(root["rate_limits"], p);
   cross_check(root, p);
   return p;
 }
@@ -498,7 +502,9 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
 }
 
 void Loader::load_stages(const YAML::Node& n, Policy& p) {
-  if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "acl", "inter_ue", "zone"})) return;
+  if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "acl", "inter_ue", "zone", "rate"})) {
+    return;
+  }
   auto mode = [&](const char* key, StageMode& out) {
     if (!n[key]) return;
     if (auto m = choice(n[key], join("stages", key), {StageMode::kEnforce, StageMode::kMonitor, StageMode::kOff})) {
@@ -512,6 +518,7 @@ void Loader::load_stages(const YAML::Node& n, Policy& p) {
   mode("acl", p.stages.acl);
   mode("inter_ue", p.stages.inter_ue);
   mode("zone", p.stages.zone);
+  mode("rate", p.stages.rate);
 }
 
 void Loader::load_limits(const YAML::Node& n, Policy& p) {
@@ -528,6 +535,53 @@ void Loader::load_limits(const YAML::Node& n, Policy& p) {
     if (auto v = uint<uint32_t>(n["max_ies_per_message"], "limits.max_ies_per_message", 65535)) {
       p.limits.max_ies_per_message = *v;
     }
+  }
+}
+
+RateLimit Loader::rate(const YAML::Node& n, const std::string& path) {
+  RateLimit r;
+  if (!check_map(n, path, {"pps", "bps"})) return r;
+  if (n["pps"]) r.pps = number(n["pps"], join(path, "pps")).value_or(0);
+  if (n["bps"]) r.bps = number(n["bps"], join(path, "bps")).value_or(0);
+  return r;
+}
+
+void Loader::load_rate_limits(const YAML::Node& n, Policy& p) {
+  if (!check_map(n, "rate_limits", {"burst_seconds", "ue", "network_instances", "pfcp_per_peer_pps",
+                                    "gtpu_echo_per_peer_pps"})) {
+    return;
+  }
+  auto& rl = p.rate_limits;
+  if (n["burst_seconds"]) {
+    if (auto v = number(n["burst_seconds"], "rate_limits.burst_seconds")) {
+      if (*v <= 0 || *v > 60) error(n["burst_seconds"], "rate_limits.burst_seconds", "expected more than 0 and at most 60");
+      else rl.burst_seconds = *v;
+    }
+  }
+  auto directions = [&](const YAML::Node& d, const std::string& path) {
+    std::pair<RateLimit, RateLimit> out;
+    if (!check_map(d, path, {"uplink", "downlink"})) return out;
+    if (d["uplink"]) out.first = rate(d["uplink"], join(path, "uplink"));
+    if (d["downlink"]) out.second = rate(d["downlink"], join(path, "downlink"));
+    return out;
+  };
+  if (n["ue"]) std::tie(rl.ue_uplink, rl.ue_downlink) = directions(n["ue"], "rate_limits.ue");
+  const auto& nis = n["network_instances"];
+  if (nis.IsDefined() && !nis.IsNull()) {
+    if (!nis.IsMap()) {
+      error(nis, "rate_limits.network_instances", "expected a mapping of network instance to limits");
+    } else {
+      for (const auto& kv : nis) {
+        const auto name = kv.first.as<std::string>("");
+        rl.network_instances[name] = directions(kv.second, join("rate_limits.network_instances", name));
+      }
+    }
+  }
+  if (n["pfcp_per_peer_pps"]) {
+    rl.pfcp_per_peer_pps = number(n["pfcp_per_peer_pps"], "rate_limits.pfcp_per_peer_pps").value_or(0);
+  }
+  if (n["gtpu_echo_per_peer_pps"]) {
+    rl.gtpu_echo_per_peer_pps = number(n["gtpu_echo_per_peer_pps"], "rate_limits.gtpu_echo_per_peer_pps").value_or(0);
   }
 }
 
@@ -548,6 +602,12 @@ void Loader::cross_check(const YAML::Node& root, Policy& p) {
     if (!g.security_class.empty() && !p.classes.count(g.security_class)) {
       error(node["class"], join(index("ue_groups", i), "class"),
             "class '" + g.security_class + "' is not defined under classes");
+    }
+  }
+  for (const auto& [name, limits] : p.rate_limits.network_instances) {
+    if (!ni_names.count(name)) {
+      error(root["rate_limits"]["network_instances"][name], "rate_limits.network_instances." + name,
+            "network instance '" + name + "' is not defined");
     }
   }
   for (size_t i = 0; i < p.acl.size(); ++i) {

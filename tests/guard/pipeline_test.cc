@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 
 #include "decode/build.h"
 #include "pfcp/build.h"
@@ -330,6 +331,74 @@ TEST_F(PipelineTest, N4CapsOnIesAndSessionsPerPeer) {
   for (int i = 0; i < 20; ++i) big.create_qers.push_back(big.create_qers.front());
   expect(pfcp(smf_, upf_n4_, big), Action::kDrop, Reason::kN4TooManyIes);
   EXPECT_EQ(pipe_->worker().sessions().size(), 1u);
+}
+
+}  // namespace
+}  // namespace mecguard::guard
+
+namespace mecguard::guard {
+namespace {
+
+class RateTest : public PipelineTest {
+ protected:
+  void with(const std::string& extra, const std::string& classes = "") {
+    std::string text = kPolicy;
+    text.replace(text.find("%TEID%"), 6, "enforce");
+    if (!classes.empty()) text.replace(text.find("    acl_default: deny\n"), 22, classes);
+    text += extra;
+    auto p = policy::load_policy_string(text, "rate.yaml");
+    ASSERT_TRUE(p) << p.error().front().to_string();
+    pipe_->set_policy(*compile_policy(*p));
+  }
+  // Sends n frames 1 ms apart; returns how many passed.
+  int burst(int n, const std::function<build::Buf()>& make) {
+    int passed = 0;
+    for (int i = 0; i < n; ++i) passed += run(make()).action == Action::kPass ? 1 : 0;
+    return passed;
+  }
+};
+
+TEST_F(RateTest, UeUplinkPacketRateWithBurstAndRefill) {
+  with("rate_limits: {burst_seconds: 1, ue: {uplink: {pps: 10}}}\n");
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.80", 0xA00, 0x920)), 0xD1);
+  auto pkt = [&] { return uplink(0xA00, udp("10.45.0.80", "198.51.100.10", 53)); };
+  EXPECT_EQ(burst(15, pkt), 10);  // the bucket holds 10; 15 ms refill 0.15 tokens
+  EXPECT_EQ(drops(Reason::kRateUeUplink), 5u);
+  ts_ += 1'000'000'000;  // one second later the bucket is full again
+  EXPECT_EQ(burst(12, pkt), 10);
+  // Downlink has no limit.
+  EXPECT_EQ(burst(20, [&] { return downlink(0x920, udp("198.51.100.10", "10.45.0.80", 4000)); }), 20);
+}
+
+TEST_F(RateTest, ClassThresholdsOverrideTheUeDefault) {
+  with("rate_limits: {ue: {uplink: {pps: 100}}}\n", "    acl_default: allow\n    thresholds: {ul_pps: 3}\n");
+  establish(pfcp::session_establishment_request(0, spec("10.45.9.7", 0xA01, 0x921)), 0xD2);   // group plc
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.81", 0xA02, 0x922)), 0xD3);  // no group
+  EXPECT_EQ(burst(10, [&] { return uplink(0xA01, udp("10.45.9.7", "198.51.100.10", 53)); }), 3);
+  EXPECT_EQ(burst(10, [&] { return uplink(0xA02, udp("10.45.0.81", "198.51.100.10", 53)); }), 10);
+}
+
+TEST_F(RateTest, NetworkInstanceBitRate) {
+  // 8,000 bit/s and a one-second bucket: 1,000 bytes of IP packets.
+  with("rate_limits: {network_instances: {internet: {downlink: {bps: 8000}}}}\n");
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.82", 0xA03, 0x923)), 0xD4);
+  const auto pkt = [&] { return downlink(0x923, build::udp_ip(A("198.51.100.10"), A("10.45.0.82"), 53, 4000, build::Buf(172, 0))); };
+  EXPECT_EQ(burst(10, pkt), 5);  // 200-byte IP packets: 5 fit in 1,000 bytes
+  EXPECT_EQ(drops(Reason::kRateNetworkInstance), 5u);
+}
+
+TEST_F(RateTest, PfcpAndEchoPerPeer) {
+  with("rate_limits: {pfcp_per_peer_pps: 3, gtpu_echo_per_peer_pps: 2}\n");
+  int passed = 0;
+  for (int i = 0; i < 6; ++i) passed += pfcp(smf_, upf_n4_, pfcp::heartbeat_request(++seq_, 1)).action == Action::kPass;
+  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(drops(Reason::kN4RateLimited), 3u);
+  build::GtpuSpec echo;
+  echo.msg_type = decode::gtpu_msg::kEchoRequest;
+  echo.seq = 1;
+  EXPECT_EQ(burst(5, [&] { return build::ethernet_ip(build::gtpu_ip(gnb_, upf_n3_, echo)); }), 2);
+  EXPECT_EQ(burst(5, [&] { return build::ethernet_ip(build::gtpu_ip(gnb2_, upf_n3_, echo)); }), 2);  // own bucket
+  EXPECT_EQ(drops(Reason::kGtpuEchoRate), 6u);
 }
 
 }  // namespace
