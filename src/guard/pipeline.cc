@@ -106,8 +106,9 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
     class_names.push_back(name);
     c->classes.push_back(cls);
     auto rates = c->ue_rate;
-    auto th = [&](const char* key, double& out) {
-      if (auto it = cls.thresholds.find(key); it != cls.thresholds.end()) out = it->second;
+    const auto& thresholds = cls.thresholds;  // a structured binding cannot be captured (clang 14)
+    auto th = [&thresholds](const char* key, double& out) {
+      if (auto it = thresholds.find(key); it != thresholds.end()) out = it->second;
     };
     th("ul_pps", rates.first.pps);
     th("ul_bps", rates.first.bps);
