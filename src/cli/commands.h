@@ -15,5 +15,6 @@ void register_decode(CLI::App& app);
 void register_gen(CLI::App& app);
 void register_check_config(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_quarantine(CLI::App& app);
 
 }  // namespace mecguard::cli

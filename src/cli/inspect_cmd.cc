@@ -29,7 +29,7 @@ namespace {
 struct InspectArgs {
   std::string capture;
   std::string policy = MECGUARD_DEFAULT_POLICY;
-  std::string verdicts, events, passed, dropped, stats;
+  std::string verdicts, events, passed, dropped, stats, quarantine;
   size_t batch = 256;
   bool quiet = false;
 };
@@ -147,6 +147,14 @@ int run_inspect(const InspectArgs& a) {
     w->emplace(std::move(*opened));
   }
 
+  if (!a.quarantine.empty()) {
+    auto entries = guard::QuarantineTable::load_file(a.quarantine);
+    if (!entries) {
+      std::fprintf(stderr, "mecguard inspect: %s\n", entries.error().to_string().c_str());
+      return 2;
+    }
+    for (const auto& e : *entries) pipeline.worker().quarantine_add(e, e.since_ns);
+  }
   guard::EventSink sink(events.get());
   const size_t batch = std::clamp<size_t>(a.batch, 1, guard::Pipeline::kMaxBatch);
   std::vector<capture::Frame> frames(batch);
@@ -217,6 +225,7 @@ void register_inspect(CLI::App& app) {
   sub->add_option("--passed", args.passed, "write passed (and alerted) frames to this pcap");
   sub->add_option("--dropped", args.dropped, "write dropped and redirected frames to this pcap");
   sub->add_option("--stats", args.stats, "write counters per stage and reason (JSON)");
+  sub->add_option("--quarantine", args.quarantine, "quarantine state file (see `mecguard quarantine`)");
   sub->add_option("--batch", args.batch, "frames per batch (1-256)")->check(CLI::Range(1, 256));
   sub->add_flag("--quiet", args.quiet, "no summary on stdout");
   sub->callback([] { exit_status() = run_inspect(args); });

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   mecguard::cli::register_gen(app);
   mecguard::cli::register_check_config(app);
   mecguard::cli::register_inspect(app);
+  mecguard::cli::register_quarantine(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -36,6 +36,7 @@ std::string EventSink::to_json(const Event& e, uint64_t count, uint64_t first_fr
   if (e.teid != 0) j["teid"] = e.teid;
   if (e.rule_id != 0) j["rule_id"] = e.rule_id;
   if (!e.gateway.empty()) j["gateway"] = e.gateway.to_string();
+  if (!e.detail.empty()) j["detail"] = std::string(e.detail);
   j["count"] = count;
   if (count > 1) {
     j["first_frame"] = first_frame;
@@ -61,6 +62,10 @@ void EventSink::close_window(Window& w) {
 
 void EventSink::consume(std::vector<Event>& events) {
   for (const Event& e : events) {
+    if (e.reason == Reason::kQuarantineChanged) {  // state changes are never aggregated
+      write(to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
+      continue;
+    }
     Key k{e.reason, e.ue.empty() ? e.src : e.ue};
     auto it = windows_.find(k);
     if (it == windows_.end() && windows_.size() >= opts_.max_keys) {

@@ -63,6 +63,7 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   c->modes[static_cast<size_t>(StageId::kZone)] = p.stages.zone;
   c->modes[static_cast<size_t>(StageId::kAcl)] = p.stages.acl;
   c->modes[static_cast<size_t>(StageId::kRate)] = p.stages.rate;
+  c->modes[static_cast<size_t>(StageId::kQuarantine)] = p.stages.quarantine;
   c->burst_seconds = p.rate_limits.burst_seconds;
   c->ue_rate = {p.rate_limits.ue_uplink, p.rate_limits.ue_downlink};
 
@@ -205,6 +206,36 @@ bool Worker::report(const PacketCtx& p, Verdict& v, Reason r, Action enforce_act
     ++counters_.events_dropped;
   }
   return a == Action::kDrop || a == Action::kRedirect;
+}
+
+void Worker::quarantine_report(const QuarantineEntry& q, std::string_view change, uint64_t now_ns) {
+  const auto r = static_cast<size_t>(Reason::kQuarantineChanged);
+  ++counters_.alerts[r];
+  if (events_.size() >= max_events_) {
+    ++counters_.events_dropped;
+    return;
+  }
+  Event e;
+  e.ts_ns = now_ns;
+  e.reason = Reason::kQuarantineChanged;
+  e.action = Action::kAlert;
+  e.ue = q.ue;
+  e.detail = change;
+  events_.push_back(e);
+}
+
+QuarantineChange Worker::quarantine_add(const QuarantineEntry& e, uint64_t now_ns) {
+  const auto c = quarantine_.add(e);
+  quarantine_report(e, change_name(c), now_ns);
+  return c;
+}
+
+bool Worker::quarantine_release(const IpAddr& ue, uint64_t now_ns) {
+  QuarantineEntry e;
+  e.ue = ue;
+  if (!quarantine_.release(ue)) return false;
+  quarantine_report(e, change_name(QuarantineChange::kReleased), now_ns);
+  return true;
 }
 
 Pipeline::Pipeline(std::shared_ptr<const CompiledPolicy> policy, const Worker::Limits& limits,

@@ -19,6 +19,7 @@
 #include "guard/acl_classifier.h"
 #include "guard/n4_tracker.h"
 #include "guard/prefix_table.h"
+#include "guard/quarantine.h"
 #include "guard/reasons.h"
 #include "guard/sessions.h"
 #include "guard/token_bucket.h"
@@ -82,6 +83,7 @@ struct Event {
   uint32_t teid = 0;
   uint32_t rule_id = 0;
   IpAddr gateway;
+  std::string_view detail;  // static text: the quarantine change ("added", "expired", ...)
 };
 
 struct Counters {
@@ -190,6 +192,11 @@ class Worker {
   const Counters& counters() const { return counters_; }
   std::vector<Event>& events() { return events_; }
   RateState& rates() { return rates_; }
+  QuarantineTable& quarantine() { return quarantine_; }
+  // Applies and reports a quarantine change (every change is an event).
+  QuarantineChange quarantine_add(const QuarantineEntry& e, uint64_t now_ns);
+  bool quarantine_release(const IpAddr& ue, uint64_t now_ns);
+  void quarantine_report(const QuarantineEntry& e, std::string_view change, uint64_t now_ns);
   const CompiledPolicy& policy() const { return *policy_; }
   void set_policy(std::shared_ptr<const CompiledPolicy> p);
 
@@ -210,6 +217,7 @@ class Worker {
   std::shared_ptr<const CompiledPolicy> policy_;
   std::vector<uint16_t> ni_map_;  // session-table NI id -> policy NI id
   RateState rates_;
+  QuarantineTable quarantine_;
 };
 
 struct RawFrame {

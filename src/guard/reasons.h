@@ -16,6 +16,7 @@ namespace mecguard::guard {
   X(kSanity, "gtpu_sanity") \
   X(kTeid, "teid")         \
   X(kAntiSpoof, "anti_spoof") \
+  X(kQuarantine, "quarantine") \
   X(kInterUe, "inter_ue")  \
   X(kZone, "zone")         \
   X(kAcl, "acl")           \
@@ -65,6 +66,8 @@ int syslog_severity(Severity s);
   X(kUeSrcSpoofed, "ue_src_spoofed", kAntiSpoof, kHigh, "uplink source is not the session's UE address") \
   X(kUeDstMismatch, "ue_dst_mismatch", kAntiSpoof, kHigh,                                              \
     "downlink destination is not the UE of the session")                                               \
+  X(kQuarantined, "quarantined", kQuarantine, kMedium, "UE is quarantined and the peer is not on its allow-list") \
+  X(kQuarantineChanged, "quarantine_changed", kQuarantine, kInfo, "a UE was quarantined, released or expired") \
   X(kInterUeDenied, "inter_ue_denied", kInterUe, kMedium, "traffic between two UEs denied by policy")  \
   X(kInterUeRedirected, "inter_ue_redirected", kInterUe, kInfo,                                        \
     "traffic between two UEs redirected to the policy gateway")                                        \

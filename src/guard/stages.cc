@@ -227,6 +227,36 @@ class AntiSpoofStage final : public Stage {
   }
 };
 
+// Quarantine (G12): a quarantined UE's traffic passes only to and from its allow-list.
+// Runs after anti-spoofing, so the UE address is the session's own.
+class QuarantineStage final : public Stage {
+ public:
+  StageId id() const override { return StageId::kQuarantine; }
+  void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    auto& q = w.quarantine();
+    if (q.empty()) return;
+    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
+      if (!is_user_traffic(p)) return;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kQuarantine)];
+      const IpAddr* ue = p.ue_addr();
+      if (!ue) return;
+      const IpAddr& peer = uplink(p) ? p.ip().dst : p.ip().src;
+      // A dual-stack UE is quarantined by either of its addresses.
+      IpAddr other;
+      if (const Session* s = w.sessions().get(p.session)) {
+        if (ue->is_v6() && s->has_v4) other = IpAddr::v4(s->ue_v4);
+        if (ue->is_v4() && s->has_v6) {
+          other.family = IpFamily::kV6;
+          for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
+        }
+      }
+      const bool blocked = !q.allows(*ue, peer, p.ts_ns) || (!other.empty() && !q.allows(other, peer, p.ts_ns));
+      if (blocked) w.report(p, v, Reason::kQuarantined, Action::kDrop);
+    });
+    for (const auto& e : q.take_expired()) w.quarantine_report(e, change_name(QuarantineChange::kExpired), pkts.empty() ? 0 : pkts.back().ts_ns);
+  }
+};
+
 class InterUeStage final : public Stage {
  public:
   StageId id() const override { return StageId::kInterUe; }
@@ -396,6 +426,7 @@ std::vector<std::unique_ptr<Stage>> make_stages(const CompiledPolicy& policy) {
   add(std::make_unique<N4Stage>());
   add(std::make_unique<TeidStage>());
   add(std::make_unique<AntiSpoofStage>());
+  add(std::make_unique<QuarantineStage>());
   add(std::make_unique<InterUeStage>());
   add(std::make_unique<ZoneStage>(/*transport=*/false));
   add(std::make_unique<AclStage>());

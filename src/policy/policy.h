@@ -104,6 +104,7 @@ struct StageModes {
   StageMode inter_ue = StageMode::kEnforce;
   StageMode zone = StageMode::kEnforce;
   StageMode rate = StageMode::kEnforce;  // per-UE and per-network-instance rate limits
+  StageMode quarantine = StageMode::kEnforce;
 };
 
 // A packet-rate and a bit-rate limit; 0 means none.

@@ -502,7 +502,8 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
 }
 
 void Loader::load_stages(const YAML::Node& n, Policy& p) {
-  if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "acl", "inter_ue", "zone", "rate"})) {
+  if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "quarantine", "acl", "inter_ue", "zone",
+                               "rate"})) {
     return;
   }
   auto mode = [&](const char* key, StageMode& out) {
@@ -519,6 +520,7 @@ void Loader::load_stages(const YAML::Node& n, Policy& p) {
   mode("inter_ue", p.stages.inter_ue);
   mode("zone", p.stages.zone);
   mode("rate", p.stages.rate);
+  mode("quarantine", p.stages.quarantine);
 }
 
 void Loader::load_limits(const YAML::Node& n, Policy& p) {

@@ -403,3 +403,74 @@ TEST_F(RateTest, PfcpAndEchoPerPeer) {
 
 }  // namespace
 }  // namespace mecguard::guard
+
+namespace mecguard::guard {
+namespace {
+
+TEST_F(PipelineTest, QuarantineDropAllowListExpiryAndReload) {
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.90", 0xB00, 0x930)), 0xE1);
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.91", 0xB01, 0x931)), 0xE2);
+  auto& events = pipe_->worker().events();
+  events.clear();
+  QuarantineEntry drop_all;
+  drop_all.ue = A("10.45.0.90");
+  drop_all.reason = "test";
+  QuarantineEntry restricted;
+  restricted.ue = A("10.45.0.91");
+  restricted.allow = {*IpPrefix::parse("198.51.100.53/32")};
+  restricted.expires_ns = ts_ + 100'000'000;  // 100 ms from now
+  EXPECT_EQ(pipe_->worker().quarantine_add(drop_all, ts_), QuarantineChange::kAdded);
+  EXPECT_EQ(pipe_->worker().quarantine_add(restricted, ts_), QuarantineChange::kAdded);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].detail, "added");
+
+  expect(run(uplink(0xB00, udp("10.45.0.90", "198.51.100.53", 53))), Action::kDrop, Reason::kQuarantined);
+  expect(run(downlink(0x930, udp("198.51.100.10", "10.45.0.90", 4000))), Action::kDrop, Reason::kQuarantined);
+  expect(run(uplink(0xB01, udp("10.45.0.91", "198.51.100.53", 53))), Action::kPass, Reason::kNone);
+  expect(run(uplink(0xB01, udp("10.45.0.91", "198.51.100.10", 53))), Action::kDrop, Reason::kQuarantined);
+  // A policy swap keeps the quarantine.
+  load("enforce");
+  expect(run(uplink(0xB00, udp("10.45.0.90", "198.51.100.53", 53))), Action::kDrop, Reason::kQuarantined);
+  // Past its expiry the restriction lapses, and the expiry is an event.
+  ts_ += 200'000'000;
+  events.clear();
+  expect(run(uplink(0xB01, udp("10.45.0.91", "198.51.100.10", 53))), Action::kPass, Reason::kNone);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason, Reason::kQuarantineChanged);
+  EXPECT_EQ(events[0].detail, "expired");
+  EXPECT_EQ(events[0].ue.to_string(), "10.45.0.91");
+  EXPECT_TRUE(pipe_->worker().quarantine_release(A("10.45.0.90"), ts_));
+  EXPECT_FALSE(pipe_->worker().quarantine_release(A("10.45.0.90"), ts_));
+  expect(run(uplink(0xB00, udp("10.45.0.90", "198.51.100.53", 53))), Action::kPass, Reason::kNone);
+  EXPECT_EQ(drops(Reason::kQuarantined), 4u);
+}
+
+TEST(QuarantineFile, RoundTripAndErrors) {
+  const std::string path = ::testing::TempDir() + "/quarantine-test.json";
+  QuarantineEntry e;
+  e.ue = *IpAddr::parse("2001:db8:45::9");
+  e.allow = {*IpPrefix::parse("2001:db8:100::/48")};
+  e.since_ns = 5;
+  e.expires_ns = 9;
+  e.reason = "scan";
+  e.by = "detector";
+  ASSERT_TRUE(QuarantineTable::save_file(path, {e}));
+  auto back = QuarantineTable::load_file(path);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0], e);
+  auto missing = QuarantineTable::load_file(path + ".none");
+  ASSERT_TRUE(missing);
+  EXPECT_TRUE(missing->empty());
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs("[{\"ue\": \"not-an-ip\"}]", f);
+    std::fclose(f);
+  }
+  auto bad = QuarantineTable::load_file(path);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("[0]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mecguard::guard
