@@ -37,6 +37,12 @@ std::string EventSink::to_json(const Event& e, uint64_t count, uint64_t first_fr
   if (e.rule_id != 0) j["rule_id"] = e.rule_id;
   if (!e.gateway.empty()) j["gateway"] = e.gateway.to_string();
   if (!e.detail.empty()) j["detail"] = std::string(e.detail);
+  if (!e.measure.empty()) {
+    j["measure"] = std::string(e.measure);
+    j["value"] = e.value;
+    j["threshold"] = e.threshold;
+    j["window_ns"] = e.window_ns;
+  }
   j["count"] = count;
   if (count > 1) {
     j["first_frame"] = first_frame;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "guard/detect.h"
 #include "guard/stages.h"
 
 namespace mecguard::guard {
@@ -64,6 +65,19 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   c->modes[static_cast<size_t>(StageId::kAcl)] = p.stages.acl;
   c->modes[static_cast<size_t>(StageId::kRate)] = p.stages.rate;
   c->modes[static_cast<size_t>(StageId::kQuarantine)] = p.stages.quarantine;
+  c->modes[static_cast<size_t>(StageId::kDetect)] = p.detection.enabled ? p.stages.detect : policy::StageMode::kOff;
+  auto apply_thresholds = [](const std::map<std::string, double>& th, DetectThresholds& out) {
+    auto take = [&th](const char* key, double& v) {
+      if (auto it = th.find(key); it != th.end()) v = it->second;
+    };
+    take("syn_rate", out.syn_rate);
+    take("udp_rate", out.udp_rate);
+    take("icmp_rate", out.icmp_rate);
+    take("scan_distinct_ports", out.scan_distinct_ports);
+    take("scan_distinct_hosts", out.scan_distinct_hosts);
+    take("anomaly_sigma", out.anomaly_sigma);
+  };
+  apply_thresholds(p.detection.thresholds, c->detect_default);
   c->burst_seconds = p.rate_limits.burst_seconds;
   c->ue_rate = {p.rate_limits.ue_uplink, p.rate_limits.ue_downlink};
 
@@ -116,6 +130,9 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
     th("dl_pps", rates.second.pps);
     th("dl_bps", rates.second.bps);
     c->class_rates.push_back(rates);
+    DetectThresholds dt = c->detect_default;
+    apply_thresholds(cls.thresholds, dt);
+    c->class_detect.push_back(dt);
     if (cls.inter_ue && cls.inter_ue->action == policy::Action::kRedirect) c->gateways.push_back(cls.inter_ue->gateway);
   }
   std::vector<std::string> group_names{""};
@@ -139,9 +156,12 @@ Worker::Worker(const Limits& limits)
     : sessions_(limits.sessions),
       n4_(sessions_, limits.n4),
       max_events_(limits.max_events_per_batch),
-      rates_(limits.sessions.max_sessions) {
+      rates_(limits.sessions.max_sessions),
+      detect_(std::make_unique<DetectState>(limits.sessions.max_sessions)) {
   events_.reserve(max_events_);
 }
+
+Worker::~Worker() = default;
 
 void Worker::set_policy(std::shared_ptr<const CompiledPolicy> p) {
   policy_ = std::move(p);

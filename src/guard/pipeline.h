@@ -84,6 +84,11 @@ struct Event {
   uint32_t rule_id = 0;
   IpAddr gateway;
   std::string_view detail;  // static text: the quarantine change ("added", "expired", ...)
+  // Detections explain themselves: the measure, its value, the threshold, the window.
+  std::string_view measure;
+  double value = 0;
+  double threshold = 0;
+  uint64_t window_ns = 0;
 };
 
 struct Counters {
@@ -108,6 +113,18 @@ class Stage {
   virtual void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept = 0;
 };
 
+struct DetectState;
+
+// Per-UE detection thresholds (per second, or per window for distinct counts).
+struct DetectThresholds {
+  double syn_rate = 100;            // TCP SYNs without ACK per second
+  double udp_rate = 2000;           // UDP packets per second
+  double icmp_rate = 50;            // ICMP packets per second
+  double scan_distinct_ports = 48;  // distinct (host, port) probes per window
+  double scan_distinct_hosts = 48;  // distinct destination hosts per window
+  double anomaly_sigma = 8;         // packets per window above mean + sigma * stddev
+};
+
 // The compiled, immutable form of a policy::Policy.
 struct CompiledPolicy {
   policy::Policy source;
@@ -130,6 +147,13 @@ struct CompiledPolicy {
   std::pair<RateLimit, RateLimit> ue_rate;
   std::vector<std::pair<RateLimit, RateLimit>> ni_rates;
   double burst_seconds = 1.0;
+  // Detection: thresholds per class (index as classes) and the default.
+  std::vector<DetectThresholds> class_detect;
+  DetectThresholds detect_default;
+  const DetectThresholds& detect_thresholds(uint16_t group) const {
+    if (group == 0 || group >= group_class.size() || group_class[group] < 0) return detect_default;
+    return class_detect[static_cast<size_t>(group_class[group])];
+  }
   AclClassifier acl;
   bool has_zone_prefixes = false;
   std::vector<std::unique_ptr<Stage>> stages;
@@ -183,6 +207,8 @@ class Worker {
     size_t max_events_per_batch = 4096;
   };
   explicit Worker(const Limits& limits);
+  ~Worker();
+  Worker(Worker&&) = delete;
 
   SessionTable& sessions() { return sessions_; }
   const SessionTable& sessions() const { return sessions_; }
@@ -193,6 +219,7 @@ class Worker {
   std::vector<Event>& events() { return events_; }
   RateState& rates() { return rates_; }
   QuarantineTable& quarantine() { return quarantine_; }
+  DetectState& detect() { return *detect_; }
   // Applies and reports a quarantine change (every change is an event).
   QuarantineChange quarantine_add(const QuarantineEntry& e, uint64_t now_ns);
   bool quarantine_release(const IpAddr& ue, uint64_t now_ns);
@@ -218,6 +245,7 @@ class Worker {
   std::vector<uint16_t> ni_map_;  // session-table NI id -> policy NI id
   RateState rates_;
   QuarantineTable quarantine_;
+  std::unique_ptr<DetectState> detect_;
 };
 
 struct RawFrame {

@@ -20,7 +20,8 @@ namespace mecguard::guard {
   X(kInterUe, "inter_ue")  \
   X(kZone, "zone")         \
   X(kAcl, "acl")           \
-  X(kRate, "rate")
+  X(kRate, "rate")         \
+  X(kDetect, "detect")
 
 enum class StageId : uint8_t {
 #define MG_X(e, name) e,
@@ -82,7 +83,16 @@ int syslog_severity(Severity s);
   X(kRateUeUplink, "rate_ue_uplink", kRate, kLow, "UE uplink above its packet or bit rate")            \
   X(kRateUeDownlink, "rate_ue_downlink", kRate, kLow, "UE downlink above its packet or bit rate")      \
   X(kRateNetworkInstance, "rate_network_instance", kRate, kMedium,                                     \
-    "network instance above its packet or bit rate")
+    "network instance above its packet or bit rate")                                                   \
+  X(kDetectSynFlood, "detect_syn_flood", kDetect, kHigh, "UE sends TCP SYNs above its class threshold")    \
+  X(kDetectUdpFlood, "detect_udp_flood", kDetect, kHigh, "UE sends UDP above its class threshold")         \
+  X(kDetectIcmpFlood, "detect_icmp_flood", kDetect, kHigh, "UE sends ICMP above its class threshold")      \
+  X(kDetectPortScan, "detect_port_scan", kDetect, kHigh, "UE probes many distinct ports (vertical scan)") \
+  X(kDetectHostScan, "detect_host_scan", kDetect, kHigh, "UE probes many distinct hosts (horizontal scan)") \
+  X(kDetectDdosTarget, "detect_ddos_target", kDetect, kCritical,                                       \
+    "many UEs converge on one destination (DDoS); the UE is one of them")                             \
+  X(kDetectVolumeAnomaly, "detect_volume_anomaly", kDetect, kMedium,                                   \
+    "UE packet rate far above its learned baseline")
 
 enum class Reason : uint8_t {
 #define MG_X(e, name, stage, sev, text) e,

@@ -1,5 +1,7 @@
 #include "guard/stages.h"
 
+#include "guard/detect.h"
+
 #include <algorithm>
 
 #include "pfcp/message.h"
@@ -431,6 +433,7 @@ std::vector<std::unique_ptr<Stage>> make_stages(const CompiledPolicy& policy) {
   add(std::make_unique<ZoneStage>(/*transport=*/false));
   add(std::make_unique<AclStage>());
   add(std::make_unique<RateStage>());
+  add(make_detect_stage());
   return out;
 }
 

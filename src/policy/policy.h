@@ -105,6 +105,7 @@ struct StageModes {
   StageMode zone = StageMode::kEnforce;
   StageMode rate = StageMode::kEnforce;  // per-UE and per-network-instance rate limits
   StageMode quarantine = StageMode::kEnforce;
+  StageMode detect = StageMode::kEnforce;  // detections alert; `quarantine: true` isolates
 };
 
 // A packet-rate and a bit-rate limit; 0 means none.
@@ -124,6 +125,18 @@ struct RateLimits {
   std::map<std::string, std::pair<RateLimit, RateLimit>> network_instances;  // uplink, downlink
   double pfcp_per_peer_pps = 0;
   double gtpu_echo_per_peer_pps = 0;
+};
+
+// Detection of abnormal traffic from masses of UEs (G11). Thresholds are per UE and come
+// from the UE's security class (classes.*.thresholds), else from `thresholds` here.
+struct Detection {
+  bool enabled = true;
+  double window_seconds = 1.0;
+  std::map<std::string, double> thresholds;  // keys in kThresholdKeys; absent: built-in defaults
+  double ddos_sources = 10;                  // distinct UEs converging on one destination
+  double ddos_pps = 200;                     // SYNs or UDP packets per second to that destination
+  bool quarantine = false;                   // quarantine a UE on detection
+  double quarantine_seconds = 300;
 };
 
 struct Limits {
@@ -146,6 +159,7 @@ struct Policy {
   StageModes stages;
   Limits limits;
   RateLimits rate_limits;
+  Detection detection;
 };
 
 // Detector threshold names a security class may set (validated; issue 5 adds users).

@@ -264,6 +264,8 @@ class Loader {
   void load_stages(const YAML::Node& n, Policy& p);
   void load_limits(const YAML::Node& n, Policy& p);
   void load_rate_limits(const YAML::Node& n, Policy& p);
+  void load_detection(const YAML::Node& n, Policy& p);
+  void load_thresholds(const YAML::Node& th, const std::string& path, std::map<std::string, double>& out);
   RateLimit rate(const YAML::Node& n, const std::string& path);
   void cross_check(const YAML::Node& root, Policy& p);
 
@@ -282,7 +284,7 @@ Policy Loader::load(const YAML::Node& root) {
     return p;
   }
   if (!check_map(root, "", {"version", "topology", "network_instances", "zones", "classes",
-                            "ue_groups", "acl", "stages", "limits", "rate_limits"})) {
+                            "ue_groups", "acl", "stages", "limits", "rate_limits", "detection"})) {
     return p;
   }
   if (!root["version"]) {
@@ -299,6 +301,7 @@ Policy Loader::load(const YAML::Node& root) {
   load_stages(root["stages"], p);
   load_limits(root["limits"], p);
   load_rate_limits(root["rate_limits"], p);
+  load_detection(root["detection"], p);
   cross_check(root, p);
   return p;
 }
@@ -381,22 +384,7 @@ void Loader::load_classes(const YAML::Node& n, Policy& p) {
       }
     }
     if (body["inter_ue"]) c.inter_ue = inter_ue(body["inter_ue"], join(path, "inter_ue"));
-    const auto& th = body["thresholds"];
-    if (th.IsDefined() && !th.IsNull()) {
-      if (!th.IsMap()) {
-        error(th, join(path, "thresholds"), "expected a mapping");
-      } else {
-        for (const auto& t : th) {
-          const auto key = t.first.as<std::string>("");
-          const auto tpath = join(join(path, "thresholds"), key);
-          if (std::find(kThresholdKeys.begin(), kThresholdKeys.end(), key) == kThresholdKeys.end()) {
-            error(t.first, tpath, "unknown threshold");
-            continue;
-          }
-          if (auto v = number(t.second, tpath)) c.thresholds[key] = *v;
-        }
-      }
-    }
+    load_thresholds(body["thresholds"], join(path, "thresholds"), c.thresholds);
     p.classes[name] = std::move(c);
   }
 }
@@ -503,7 +491,7 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
 
 void Loader::load_stages(const YAML::Node& n, Policy& p) {
   if (!check_map(n, "stages", {"n4", "gtpu_sanity", "teid", "anti_spoof", "quarantine", "acl", "inter_ue", "zone",
-                               "rate"})) {
+                               "rate", "detect"})) {
     return;
   }
   auto mode = [&](const char* key, StageMode& out) {
@@ -521,6 +509,7 @@ void Loader::load_stages(const YAML::Node& n, Policy& p) {
   mode("zone", p.stages.zone);
   mode("rate", p.stages.rate);
   mode("quarantine", p.stages.quarantine);
+  mode("detect", p.stages.detect);
 }
 
 void Loader::load_limits(const YAML::Node& n, Policy& p) {
@@ -538,6 +527,51 @@ void Loader::load_limits(const YAML::Node& n, Policy& p) {
       p.limits.max_ies_per_message = *v;
     }
   }
+}
+
+void Loader::load_thresholds(const YAML::Node& th, const std::string& path, std::map<std::string, double>& out) {
+  if (!th.IsDefined() || th.IsNull()) return;
+  if (!th.IsMap()) {
+    error(th, path, "expected a mapping");
+    return;
+  }
+  for (const auto& t : th) {
+    const auto key = t.first.as<std::string>("");
+    const auto tpath = join(path, key);
+    if (std::find(kThresholdKeys.begin(), kThresholdKeys.end(), key) == kThresholdKeys.end()) {
+      error(t.first, tpath, "unknown threshold");
+      continue;
+    }
+    if (auto v = number(t.second, tpath)) out[key] = *v;
+  }
+}
+
+void Loader::load_detection(const YAML::Node& n, Policy& p) {
+  if (!check_map(n, "detection", {"enabled", "window_seconds", "thresholds", "ddos_sources", "ddos_pps",
+                                  "quarantine", "quarantine_seconds"})) {
+    return;
+  }
+  auto& d = p.detection;
+  auto flag = [&](const char* key, bool& out) {
+    if (!n[key]) return;
+    const auto v = str(n[key], join("detection", key));
+    if (v && (*v == "true" || *v == "false")) out = *v == "true";
+    else if (v) error(n[key], join("detection", key), "expected true or false");
+  };
+  flag("enabled", d.enabled);
+  flag("quarantine", d.quarantine);
+  auto positive = [&](const char* key, double& out) {
+    if (!n[key]) return;
+    if (auto v = number(n[key], join("detection", key))) {
+      if (*v <= 0) error(n[key], join("detection", key), "must be more than 0");
+      else out = *v;
+    }
+  };
+  positive("window_seconds", d.window_seconds);
+  positive("ddos_sources", d.ddos_sources);
+  positive("ddos_pps", d.ddos_pps);
+  positive("quarantine_seconds", d.quarantine_seconds);
+  load_thresholds(n["thresholds"], "detection.thresholds", d.thresholds);
 }
 
 RateLimit Loader::rate(const YAML::Node& n, const std::string& path) {

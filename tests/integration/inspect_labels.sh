@@ -19,6 +19,10 @@ for scenario in default attacks benign large-100k; do
   echo "== $scenario"
   /usr/bin/python3 "$src/tests/tools/score.py" "$work/s.labels" "$work/v.jsonl" --covered "$covered" \
     || fail "$scenario: verdicts do not match the labels"
+  # Detectors (G11), per UE: every attacking UE of the flood and scan classes detected, at
+  # most 1% of benign UEs flagged.
+  /usr/bin/python3 "$src/tests/tools/detect_score.py" "$work/s.labels" "$work/e.jsonl" --require \
+    || fail "$scenario: detection per UE"
   /usr/bin/python3 - "$work" "$scenario" "$covered" <<'PY'
 import json, struct, sys
 work, scenario, covered = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
@@ -39,10 +43,11 @@ dropped = sum(1 for v in verdicts if v["action"] in ("drop", "redirect"))
 assert pcap_frames(f"{work}/drop.pcap") == dropped
 assert pcap_frames(f"{work}/pass.pcap") == len(labels) - dropped
 assert stats["actions"]["drop"] + stats["actions"]["redirect"] == dropped
-# Every dropped reason shows up as at least one event, and events never outnumber findings.
+# Every verdict reason shows up as at least one event. Events may outnumber non-pass verdicts:
+# an alert on a frame another stage dropped is an event, not the frame's verdict.
 reasons = {v["reason"] for v in verdicts if v["action"] != "pass"}
-assert reasons == {e["reason"] for e in events}, (reasons, {e["reason"] for e in events})
-assert sum(e["count"] for e in events) == sum(1 for v in verdicts if v["action"] != "pass")
+assert reasons <= {e["reason"] for e in events}, (reasons, {e["reason"] for e in events})
+assert sum(e["count"] for e in events) >= sum(1 for v in verdicts if v["action"] != "pass")
 for e in events:
     for key in ("ts_ns", "frame", "severity", "stage", "reason", "action", "count", "src", "dst"):
         assert key in e, (key, e)
