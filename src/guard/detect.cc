@@ -6,11 +6,6 @@ namespace mecguard::guard {
 
 namespace {
 
-bool is_user_flow(const PacketCtx& p) {
-  if (p.flow == Flow::kN6Uplink) return p.pkt.outer_ip.present();
-  return p.flow == Flow::kUplink && p.inner && p.pkt.inner_ip.present();
-}
-
 class DetectStage final : public Stage {
  public:
   StageId id() const override { return StageId::kDetect; }
@@ -25,7 +20,7 @@ class DetectStage final : public Stage {
       Verdict& v = verdicts[i];
       // Uplink user traffic of a known session only; the N6 copy of an N3 packet is the same
       // packet, so only N3 counts when the flow is tunnelled.
-      if (p.session == kNoSession || !(p.flow == Flow::kUplink ? is_user_flow(p) : false)) continue;
+      if (p.session == kNoSession || p.flow != Flow::kUplink || !p.user_traffic()) continue;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kDetect)];
       const Session* s = w.sessions().get(p.session);
       const auto& ip = p.ip();

@@ -63,6 +63,12 @@ struct PacketCtx {
   const decode::L4Layer& l4() const { return inner ? pkt.inner_l4 : pkt.outer_l4; }
   // The UE end of the packet: source uplink, destination downlink.
   const IpAddr* ue_addr() const;
+  // UE traffic the policy stages judge: the inner packet of a G-PDU, or N6 plain IP.
+  bool user_traffic() const {
+    if (flow == Flow::kN6Uplink || flow == Flow::kN6Downlink) return pkt.outer_ip.present();
+    return (flow == Flow::kUplink || flow == Flow::kDownlink) && inner && pkt.inner_ip.present();
+  }
+  bool uplink() const { return flow == Flow::kUplink || flow == Flow::kN6Uplink; }
 };
 
 // What a stage or the sink reports; stages append, the sink drains after each batch.

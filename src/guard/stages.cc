@@ -20,12 +20,6 @@ bool is_gtpu(const PacketCtx& p) {
   return p.flow == Flow::kUplink || p.flow == Flow::kDownlink || p.flow == Flow::kGtpUnknown;
 }
 bool is_gpdu(const PacketCtx& p) { return is_gtpu(p) && p.pkt.gtpu.msg_type == gtpu_msg::kGpdu; }
-// Packets carrying UE traffic that policy stages judge (inner of a G-PDU, or N6 plain IP).
-bool is_user_traffic(const PacketCtx& p) {
-  if (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) return p.pkt.outer_ip.present();
-  return (p.flow == Flow::kUplink || p.flow == Flow::kDownlink) && p.inner && p.pkt.inner_ip.present();
-}
-bool uplink(const PacketCtx& p) { return p.flow == Flow::kUplink || p.flow == Flow::kN6Uplink; }
 
 // Decode statuses below GTP-U (link, IP, UDP/TCP...) vs GTP-U header vs inner packet.
 bool gtpu_status(DecodeStatus s) { return s >= DecodeStatus::kGtpuTruncated && s < DecodeStatus::kInnerTruncated; }
@@ -205,7 +199,7 @@ class AntiSpoofStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     auto& st = w.sessions();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_user_traffic(p)) return;
+      if (!p.user_traffic()) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kAntiSpoof)];
       const auto& ip = p.ip();
       if (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) {
@@ -238,11 +232,11 @@ class QuarantineStage final : public Stage {
     auto& q = w.quarantine();
     if (q.empty()) return;
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_user_traffic(p)) return;
+      if (!p.user_traffic()) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kQuarantine)];
       const IpAddr* ue = p.ue_addr();
       if (!ue) return;
-      const IpAddr& peer = uplink(p) ? p.ip().dst : p.ip().src;
+      const IpAddr& peer = p.uplink() ? p.ip().dst : p.ip().src;
       // A dual-stack UE is quarantined by either of its addresses.
       IpAddr other;
       if (const Session* s = w.sessions().get(p.session)) {
@@ -266,7 +260,7 @@ class InterUeStage final : public Stage {
     auto& st = w.sessions();
     const CompiledPolicy& pol = w.policy();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_user_traffic(p) || !uplink(p) || p.session == kNoSession) return;
+      if (!p.user_traffic() || !p.uplink() || p.session == kNoSession) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kInterUe)];
       // Any UE on this UPF, whatever its network instance: the source's policy decides.
       const SessionId peer = st.by_ue_any(p.ip().dst);
@@ -298,7 +292,7 @@ class ZoneStage final : public Stage {
     const CompiledPolicy& pol = w.policy();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!p.pkt.outer_ip.present()) return;
-      const bool user = is_user_traffic(p);
+      const bool user = p.user_traffic();
       if (transport_) {
         // GTP-U: RAN <-> core is the N3 interface itself and always allowed.
         if (user && !is_gtpu(p)) return;  // N6 plain IP is judged as user traffic
@@ -342,7 +336,7 @@ class AclStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_user_traffic(p)) return;
+      if (!p.user_traffic()) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kAcl)];
       const auto& ip = p.ip();
       const auto& l4 = p.l4();
@@ -353,13 +347,12 @@ class AclStage final : public Stage {
       const bool icmp = ip.proto == decode::kProtoIcmp || ip.proto == decode::kProtoIcmpv6;
       k.sport = icmp ? l4.icmp_type : l4.sport;
       k.dport = icmp ? l4.icmp_code : l4.dport;
-      k.direction = uplink(p) ? policy::Direction::kUplink : policy::Direction::kDownlink;
+      k.direction = p.uplink() ? policy::Direction::kUplink : policy::Direction::kDownlink;
       k.interface = (p.flow == Flow::kN6Uplink || p.flow == Flow::kN6Downlink) ? policy::Interface::kN6
                     : p.on_n9                                                  ? policy::Interface::kN9
                                                                                : policy::Interface::kN3;
       k.network_instance = p.ni;
-      const IpAddr& ue = uplink(p) ? ip.src : ip.dst;
-      k.ue_group = pol.group_of(ue);
+      k.ue_group = pol.group_of(*p.ue_addr());
       const int32_t rule = pol.acl.classify(k);
       if (rule != kNoRule) {
         const auto& r = pol.source.acl[static_cast<size_t>(rule)];
@@ -383,9 +376,9 @@ class RateStage final : public Stage {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_user_traffic(p) || p.session == kNoSession) return;
+      if (!p.user_traffic() || p.session == kNoSession) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kRate)];
-      const bool up = uplink(p);
+      const bool up = p.uplink();
       const auto bytes = static_cast<uint32_t>(p.ip().total_len);
       const IpAddr* ue = p.ue_addr();
       const auto& rates = pol.ue_rates(ue ? pol.group_of(*ue) : 0);
