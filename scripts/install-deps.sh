@@ -7,7 +7,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config g++ clang libclang-rt-14-dev
   libpcap-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  tshark python3 python3-scapy python3-yaml iproute2
+  libcpp-httplib-dev libxdp-dev libbpf-dev
+  tshark python3 python3-scapy python3-yaml python3-prometheus-client iproute2 tcpreplay
+  rsyslog rsyslog-openssl openssl
 )
 
 missing=()
