@@ -364,6 +364,38 @@ struct SyslogSink::Impl {
     connected.store(false, std::memory_order_relaxed);
   }
 
+  // The end of a stream at stop: close_notify (TLS), then FIN, then read until the server
+  // closes its side. Closing with unread input (a TLS 1.3 session ticket, say) would send a
+  // RST instead, and a RST lets the receiving kernel discard what the server has not read
+  // yet: the last messages would be lost although they were written.
+  void graceful_close() {
+    if (fd < 0 || opts.transport == SyslogOptions::Transport::kUdp) {
+      close_conn();
+      return;
+    }
+    Clock::time_point io_deadline = Clock::now() + std::chrono::milliseconds(opts.io_timeout_ms);
+    if (ssl) {
+      ERR_clear_error();
+      for (int i = 0; i < 100 && SSL_shutdown(ssl) < 0; ++i) {
+        int e = SSL_get_error(ssl, -1);
+        if (e != SSL_ERROR_WANT_WRITE || !wait_fd(POLLOUT, io_deadline)) break;
+      }
+    }
+    ::shutdown(fd, SHUT_WR);
+    for (int rounds = 0; rounds < 100000; ++rounds) {
+      if (!wait_fd(POLLIN, io_deadline)) break;
+      char buf[4096];
+      ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);  // raw bytes: TLS is done
+      if (n == 0) break;
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) break;
+    }
+    if (ssl) {
+      SSL_free(ssl);  // close_notify already sent; no second SSL_shutdown
+      ssl = nullptr;
+    }
+    close_conn();
+  }
+
   bool connect_tcp_or_udp(Clock::time_point io_deadline) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -609,7 +641,7 @@ struct SyslogSink::Impl {
     std::string rest;
     for (size_t i = 0; i < opts.queue_capacity + 1 && pop(rest); ++i) ++lost;
     failed.fetch_add(lost, std::memory_order_relaxed);
-    close_conn();
+    graceful_close();
   }
 };
 
