@@ -4,6 +4,9 @@
 
 namespace mecguard::gateway {
 
+// af_xdp_port.cc: "native mode" / "generic mode" of an AF_XDP port (not part of the Port API).
+std::string af_xdp_mode_text(const Port& port);
+
 std::string_view io_mode_name(IoMode m) {
   switch (m) {
     case IoMode::kAuto: return "auto";
@@ -23,14 +26,14 @@ Expected<std::unique_ptr<Port>> open_port(const std::string& ifname, const PortO
     }
     case IoMode::kAfXdp: {
       auto p = open_af_xdp(ifname, opts);
-      if (p && note != nullptr) *note = "af_xdp on " + ifname + ": forced";
+      if (p && note != nullptr) *note = "af_xdp on " + ifname + " (" + af_xdp_mode_text(**p) + "): forced";
       return p;
     }
     case IoMode::kAuto: break;
   }
   auto x = open_af_xdp(ifname, opts);
   if (x) {
-    if (note != nullptr) *note = (*x)->name().empty() ? "af_xdp" : "af_xdp on " + ifname;
+    if (note != nullptr) *note = "af_xdp on " + ifname + " (" + af_xdp_mode_text(**x) + ")";
     return x;
   }
   auto p = open_af_packet(ifname, opts);

@@ -4,6 +4,12 @@
 #include <gtest/gtest.h>
 #include <time.h>
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include <bpf/libbpf.h>
+#pragma GCC diagnostic pop
+
+#include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -216,10 +222,99 @@ TEST_P(PortTest, MissingInterfaceIsAClearError) {
   EXPECT_NE(q.error().message.find("no such interface"), std::string::npos) << q.error().message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, PortTest, ::testing::Values(IoMode::kAfPacket),
+INSTANTIATE_TEST_SUITE_P(Modes, PortTest, ::testing::Values(IoMode::kAfPacket, IoMode::kAfXdp),
                          [](const ::testing::TestParamInfo<IoMode>& i) {
                            return i.param == IoMode::kAfXdp ? std::string("AfXdp") : std::string("AfPacket");
                          });
+
+// open_port() over one namespace: the automatic choice and the fallback, with their notes.
+class OpenPortTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ns_ = std::make_unique<VethNamespace>();
+    ASSERT_TRUE(ns_->ok()) << ns_->error();
+    ASSERT_TRUE(ns_->enter()) << ns_->error();
+  }
+  void TearDown() override { ns_.reset(); }
+  std::unique_ptr<VethNamespace> ns_;
+};
+
+// AF_XDP works on veth in this kernel, so auto must pick it; a machine where it does not is
+// one the gateway's fast path is not running on, and this test says so by failing.
+TEST_F(OpenPortTest, AutoPicksAfXdpAndSaysHow) {
+  std::string note;
+  auto p = open_port(kPortIf, PortOptions{}, &note);
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  EXPECT_EQ((*p)->mode(), IoMode::kAfXdp) << note;
+  EXPECT_EQ(note.rfind(std::string("af_xdp on ") + kPortIf + " (", 0), 0u) << note;
+  EXPECT_TRUE(note.find("generic mode") != std::string::npos || note.find("native mode") != std::string::npos)
+      << note;
+  std::cout << "[ note     ] " << note << "\n";
+}
+
+TEST_F(OpenPortTest, AutoFallsBackToAfPacketWhenAfXdpCannotOpen) {
+  // Queue 0 already has an AF_XDP socket, so a second one cannot bind there.
+  auto first = open_af_xdp(kPortIf, PortOptions{});
+  ASSERT_TRUE(first.has_value()) << first.error().to_string();
+  std::string note;
+  auto p = open_port(kPortIf, PortOptions{}, &note);
+  ASSERT_TRUE(p.has_value()) << p.error().to_string();
+  EXPECT_EQ((*p)->mode(), IoMode::kAfPacket);
+  EXPECT_EQ(note.rfind("af_packet (TPACKET_V3): af_xdp unavailable: ", 0), 0u) << note;
+  EXPECT_NE(note.find(kPortIf), std::string::npos) << note;
+  std::cout << "[ note     ] " << note << "\n";
+  p->reset();
+  // The failed attempt left the first port's program and socket alone.
+  const int peer = open_peer_socket(kPeerIf);
+  ASSERT_GE(peer, 0);
+  for (uint32_t s = 0; s < 10; ++s) {
+    ASSERT_TRUE(peer_send(peer, test_frame(s)));
+  }
+  close(peer);
+  Received r;
+  collect(**first, 10, &r);
+  EXPECT_EQ(r.frames.size(), 10u);
+}
+
+TEST_F(OpenPortTest, ForcedModesOpenThatMode) {
+  for (IoMode m : {IoMode::kAfPacket, IoMode::kAfXdp}) {
+    PortOptions opts;
+    opts.mode = m;
+    std::string note;
+    auto p = open_port(kPortIf, opts, &note);
+    ASSERT_TRUE(p.has_value()) << p.error().to_string();
+    EXPECT_EQ((*p)->mode(), m);
+    EXPECT_NE(note.find("forced"), std::string::npos) << note;
+    EXPECT_EQ(note.rfind(std::string(io_mode_name(m)), 0), 0u) << note;
+  }
+}
+
+TEST_F(OpenPortTest, AfXdpDetachesItsProgramOnClose) {
+  const int ifindex = static_cast<int>(if_nametoindex(kPortIf));
+  ASSERT_GT(ifindex, 0);
+  uint32_t id = 0;
+  ASSERT_EQ(bpf_xdp_query_id(ifindex, 0, &id), 0);
+  EXPECT_EQ(id, 0u);
+  {
+    auto p = open_af_xdp(kPortIf, PortOptions{});
+    ASSERT_TRUE(p.has_value()) << p.error().to_string();
+    ASSERT_EQ(bpf_xdp_query_id(ifindex, 0, &id), 0);
+    EXPECT_NE(id, 0u) << "no XDP program attached while the port is open";
+  }
+  ASSERT_EQ(bpf_xdp_query_id(ifindex, 0, &id), 0);
+  EXPECT_EQ(id, 0u) << "XDP program left attached after the port closed";
+  // And the interface takes a new port afterwards.
+  auto again = open_af_xdp(kPortIf, PortOptions{});
+  EXPECT_TRUE(again.has_value()) << again.error().to_string();
+}
+
+TEST(AfXdpPort, BadFrameSizeIsRejected) {
+  PortOptions opts;
+  opts.frame_size = 3000;  // not a power of two
+  auto p = open_af_xdp("lo", opts);
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().code, ErrorCode::kInvalidArgument);
+}
 
 TEST(IoModeName, NamesEveryMode) {
   EXPECT_EQ(io_mode_name(IoMode::kAuto), "auto");
