@@ -69,6 +69,7 @@ class Attacks {
   void mec_to_core();
   void port_scans();
   void floods();
+  void hijacked();
 
   Emitter& em_;
   const Scenario& sc_;
@@ -80,6 +81,19 @@ void Attacks::ue_spoofing() {
     const Ue* ue = pick_active_ue(topo_, rng, t);
     if (ue == nullptr) return;
     const IpAddr& me = ue->primary();
+    const uint32_t sources = sc_.attack(Attack::kUeSpoofing).sources;
+    if (sources > 0) {
+      // `sources` distinct spoofed addresses, in turn: 240.0.0.0/4 (reserved) or
+      // 2001:db8:bad::/64, never a UE pool's.
+      const uint64_t n = i % sources;
+      const IpAddr src = me.is_v4() ? IpAddr::v4(0xF0000000u + static_cast<uint32_t>(n))
+                                    : nth_address(*IpPrefix::parse("2001:db8:bad::/64"), n + 1);
+      const IpAddr* dst = pick_server(sc_.net.dnns[ue->dnn], me.family, rng);
+      if (dst == nullptr) return;
+      const auto pkt = build::udp_ip(src, *dst, random_port(rng, 1024, 65000), 5004, filler(64));
+      em_.ue_uplink_n3(t, *ue, ue->ul_teid, pkt, label(Attack::kUeSpoofing, ue, "spoofed_source"));
+      return;
+    }
     // Half the time a foreign address, half the time another UE's address of that family.
     IpAddr src = foreign(me.family, i);
     if (src == me) src = foreign(me.family, i + 1);  // a pool overlapping the foreign range
@@ -391,6 +405,58 @@ void Attacks::floods() {
   }
 }
 
+// Hijacked devices: `sources` benign UEs with a steady profile (a telemetry packet to their
+// DNN's first server every 250 ms for the 8 s before `start`, labelled benign) that at
+// `start` switch to a bot's mix: TCP SYNs and UDP to 24 hosts of 198.18.0.0/15 (or
+// 2001:db8:b07::/64) on typical bot ports, and ICMP. Few hosts and ports per second, so the
+// change, not a scan or flood threshold, is what gives it away.
+void Attacks::hijacked() {
+  const auto& spec = sc_.attack(Attack::kHijackedUe);
+  if (!spec.enabled) return;
+  static constexpr uint16_t kBotPorts[] = {23, 2323, 6667, 25, 8080, 37215, 52869, 5555, 7547, 81, 123, 1900};
+  constexpr int64_t kLearn = 8 * kSec;
+  Prng pick(sc_.seed, "attack.hijacked_ue.ue");
+  const int64_t from = std::max<int64_t>(0, spec.start_ns - kLearn);
+  std::vector<const Ue*> bots;
+  for (uint32_t k = 0; k < spec.sources * 4 && bots.size() < spec.sources; ++k) {
+    const Ue* ue = pick_active_ue(topo_, pick, from, false, attack_end(spec));
+    if (ue == nullptr) ue = pick_active_ue(topo_, pick, spec.start_ns);
+    if (ue != nullptr && std::find(bots.begin(), bots.end(), ue) == bots.end()) bots.push_back(ue);
+  }
+  if (bots.empty()) return;
+  for (const Ue* ue : bots) {
+    const IpAddr* server = pick_server(sc_.net.dnns[ue->dnn], ue->primary().family, pick);
+    if (server == nullptr) continue;
+    for (int64_t t = std::max(from, ue->active_ns); t < spec.start_ns; t += 250 * kMs) {
+      if (!ue->active_at(t) || !em_.in_window(t)) continue;
+      Label l = label(Attack::kHijackedUe, ue, "udp");
+      l.cls = kBenign;
+      em_.ue_uplink(t, *ue, build::udp_ip(ue->primary(), *server, 40404, 5004, filler(96)), l);
+    }
+  }
+  each(Attack::kHijackedUe, [&](uint32_t i, int64_t t, Prng& rng) {
+    const Ue& ue = *bots[i % bots.size()];
+    if (!ue.active_at(t)) return;
+    const IpAddr& src = ue.primary();
+    const IpAddr dst = src.is_v4() ? nth_address(*IpPrefix::parse("198.18.0.0/15"), 1 + rng.below(24))
+                                   : nth_address(*IpPrefix::parse("2001:db8:b07::/64"), 1 + rng.below(24));
+    const uint16_t port = kBotPorts[rng.below(std::size(kBotPorts))];
+    const uint16_t sport = random_port(rng, 1024, 65000);
+    build::Buf pkt;
+    if (i % 5 == 4) {
+      pkt = build::icmp_echo_ip(src, dst, true, 0x4b4b, static_cast<uint16_t>(i), filler(16));
+    } else if (port == 123 || port == 1900) {
+      pkt = build::udp_ip(src, dst, sport, port, filler(48));
+    } else {
+      build::TcpOpts o;
+      o.flags = decode::tcp_flag::kSyn;
+      o.seq = rng.next32();
+      pkt = build::tcp_ip(src, dst, sport, port, o);
+    }
+    em_.ue_uplink(t, ue, pkt, label(Attack::kHijackedUe, &ue, "bot"));
+  });
+}
+
 void Attacks::run() {
   ue_spoofing();
   unknown_teid();
@@ -402,6 +468,7 @@ void Attacks::run() {
   mec_to_core();
   port_scans();
   floods();
+  hijacked();
 }
 
 }  // namespace

@@ -94,7 +94,12 @@ uint64_t estimate_frames(const Scenario& sc) {
                                   uint64_t{t.udp.flows_per_ue} * t.udp.packets +
                                   2ull * t.icmp.pings_per_ue + 2ull * t.dns.queries_per_ue + 8);
   uint64_t n = per_ue * sc.ues.count;
-  for (const auto& a : sc.attacks) n += a.enabled ? 4ull * a.count : 0;
+  for (size_t i = 0; i < kAttackCount; ++i) {
+    const auto& a = sc.attacks[i];
+    // ue_spoofing is one N3 frame per event; hijacked_ue adds its UEs' profile traffic.
+    const uint64_t per_event = static_cast<Attack>(i) == Attack::kUeSpoofing ? 1 : 4;
+    if (a.enabled) n += per_event * a.count + (static_cast<Attack>(i) == Attack::kHijackedUe ? 80ull * a.sources : 0);
+  }
   if (t.heartbeat_interval_ns > 0) {
     n += 4 * sc.net.smf.size() * static_cast<uint64_t>(sc.duration_ns / t.heartbeat_interval_ns);
   }
@@ -525,7 +530,9 @@ AttackDefaults attack_defaults(Attack a) {
     case Attack::kPfcpSessionHijack:
       return {8, 2, 0};
     case Attack::kSessionChurn:
-      return {50, 25, 0};
+      return {50, 25, 2};
+    case Attack::kHijackedUe:
+      return {200, 40, 1};
     case Attack::kCount_:
       break;
   }
@@ -555,6 +562,9 @@ void Parser::parse_attack(Attack a, const YAML::Node& n, const std::string& path
       a == Attack::kPfcpUnlistedPeer || a == Attack::kPfcpSessionHijack || a == Attack::kEchoFlood;
   std::vector<std::string_view> allowed{"enabled", "count", "start", "rate"};
   if (flood) allowed.insert(allowed.end(), {"sources", "target"});
+  const bool counted_sources =
+      a == Attack::kUeSpoofing || a == Attack::kSessionChurn || a == Attack::kHijackedUe;
+  if (counted_sources) allowed.emplace_back("sources");
   if (scan) allowed.emplace_back("target");
   if (from) allowed.emplace_back("from");
   if (a == Attack::kMalformedGtpu) allowed.emplace_back("kinds");
@@ -582,7 +592,10 @@ void Parser::parse_attack(Attack a, const YAML::Node& n, const std::string& path
   set_uint(n, "count", path, spec.count, 1, kMaxCount);
   set_duration(n, "start", path, spec.start_ns);
   set_uint(n, "rate", path, spec.rate, 1, 10'000'000);
-  if (flood) set_uint(n, "sources", path, spec.sources, 1, 1'000'000);
+  if (flood || a == Attack::kSessionChurn || a == Attack::kHijackedUe) {
+    set_uint(n, "sources", path, spec.sources, 1, 1'000'000);
+  }
+  if (a == Attack::kUeSpoofing) set_uint(n, "sources", path, spec.sources, 1, kMaxCount);
   if (auto t = YamlReader::child(n, "target"); YamlReader::present(t)) {
     spec.target = r_.ip(t, join_path(path, "target"));
   }
@@ -682,6 +695,11 @@ void Parser::validate(const YAML::Node& root, Scenario& sc) {
   if (mec.enabled && net.core_hosts.empty()) {
     r_.error(at_network("core_hosts"), "network.core_hosts",
              "attacks.mec_to_core needs at least one core host");
+  }
+  const auto& churn_spec = sc.attack(Attack::kSessionChurn);
+  if (churn_spec.enabled && churn_spec.rate > 100ull * churn_spec.sources) {
+    r_.error(attack_nodes_[static_cast<size_t>(Attack::kSessionChurn)], "attacks.session_churn.rate",
+             "at most 100 sessions per second per source (each churning UE's sessions follow one another)");
   }
   const auto& ue2ue = sc.attack(Attack::kUeToUe);
   if (ue2ue.enabled && sc.ues.count < 2) {

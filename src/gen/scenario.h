@@ -110,7 +110,8 @@ struct Traffic {
   X(kUdpFlood, "udp_flood")                      \
   X(kPfcpUnlistedPeer, "pfcp_unlisted_peer")     \
   X(kPfcpSessionHijack, "pfcp_session_hijack")   \
-  X(kSessionChurn, "session_churn")
+  X(kSessionChurn, "session_churn")              \
+  X(kHijackedUe, "hijacked_ue")
 
 enum class Attack : uint8_t {
 #define MG_X(e, name) e,
@@ -131,7 +132,8 @@ struct AttackSpec {
   uint32_t count = 0;                // frames (or events; see docs/scenarios.md per class)
   int64_t start_ns = 0;              // offset from the scenario start
   uint32_t rate = 0;                 // events per second
-  uint32_t sources = 0;              // floods: number of attacking UEs
+  uint32_t sources = 0;              // floods, hijacked_ue, session_churn: attacking UEs;
+                                     // ue_spoofing: distinct spoofed addresses (0: the classic 250)
   uint32_t targets = 0;              // horizontal scan: hosts; vertical scan: ports
   std::optional<IpAddr> target;      // floods / scans: victim address
   std::optional<IpAddr> from;        // PFCP attacks: attacker address

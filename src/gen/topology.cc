@@ -1,5 +1,7 @@
 #include "gen/topology.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -139,20 +141,40 @@ Topology build_topology(const Scenario& sc) {
     if (ue.release_ns != kNever) topo.released.push_back(ue.index);
   }
 
-  // session_churn: short-lived sessions, each established then deleted soon after.
+  // session_churn: `sources` churning UEs, each establishing and deleting short-lived
+  // sessions one after another with the same UE address (new SEIDs and TEIDs each time).
+  // Session i belongs to source i % sources, so one source's sessions are `period` apart and
+  // each is deleted (and answered) before the next one starts.
   const auto& churn = sc.attack(Attack::kSessionChurn);
   if (churn.enabled) {
     Prng crng(sc.seed, "session_churn");
     const int64_t step = kSec / std::max<uint32_t>(churn.rate, 1);
+    const uint32_t sources = std::max<uint32_t>(churn.sources, 1);
+    const int64_t period = step * sources;
+    std::vector<size_t> first(sources, SIZE_MAX);  // the source's first session
     for (uint32_t i = 0; i < churn.count; ++i) {
       Ue ue;
       ue.index = static_cast<uint32_t>(topo.ues.size());
       allocate(ue);
+      const uint32_t src = i % sources;
+      if (first[src] == SIZE_MAX) {
+        first[src] = topo.ues.size();
+      } else {
+        const Ue& f = topo.ues[first[src]];
+        ue.dnn = f.dnn;
+        ue.v4 = f.v4;
+        ue.v6 = f.v6;
+        ue.v6_prefix = f.v6_prefix;
+        ue.label = f.label;
+      }
       ue.churn = true;
       ue.smf = 0;
       ue.establish_ns = churn.start_ns + static_cast<int64_t>(i) * step;
       ue.active_ns = ue.establish_ns + 3 * kMs;
-      ue.release_ns = ue.active_ns + 20 * kMs + static_cast<int64_t>(crng.below(200)) * kMs;
+      // Alive for 40-90% of what is left of the period after the 3 ms attach and a margin
+      // for the deletion's response.
+      const int64_t span = std::max<int64_t>(period - 8 * kMs, kMs);
+      ue.release_ns = ue.active_ns + span * (40 + static_cast<int64_t>(crng.below(51))) / 100;
       topo.ues.push_back(std::move(ue));
     }
   }

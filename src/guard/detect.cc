@@ -1,10 +1,41 @@
 #include "guard/detect.h"
 
+#include <bit>
 #include <cmath>
+
+#include "pfcp/message.h"
 
 namespace mecguard::guard {
 
 namespace {
+
+// Active windows a UE's profile learns from before behaviour change is judged.
+constexpr uint8_t kLearnWindows = 4;
+
+uint64_t bucket(uint64_t x) { return uint64_t{1} << (mix64(x) & 63); }
+uint8_t proto_bit(uint8_t proto) {
+  switch (proto) {
+    case decode::kProtoTcp: return 1;
+    case decode::kProtoUdp: return 2;
+    case decode::kProtoIcmp:
+    case decode::kProtoIcmpv6: return 4;
+    default: return 8;
+  }
+}
+// New buckets in this window that the learned profile never saw; a new protocol weighs 4.
+double profile_divergence(const UeDetect& u) {
+  return std::popcount(u.cur_ports & ~u.prof_ports) + std::popcount(u.cur_hosts & ~u.prof_hosts) +
+         4 * std::popcount(static_cast<unsigned>(u.cur_protos & ~u.prof_protos));
+}
+// Who a detection names when it is not the packet's own UE: an N4 frame's session (churn)
+// or its peer (storm).
+struct Subject {
+  const IpAddr* ue = nullptr;
+  const IpAddr* src = nullptr;
+  uint64_t up_seid = 0;
+};
+
+uint32_t reason_bit(Reason r) { return 1u << (static_cast<uint32_t>(r) % 32); }
 
 class DetectStage final : public Stage {
  public:
@@ -18,6 +49,10 @@ class DetectStage final : public Stage {
     for (size_t i = 0; i < pkts.size(); ++i) {
       PacketCtx& p = pkts[i];
       Verdict& v = verdicts[i];
+      if (p.flow == Flow::kN4) {
+        churn(w, p, v, st);
+        continue;
+      }
       // Uplink user traffic of a known session only; the N6 copy of an N3 packet is the same
       // packet, so only N3 counts when the flow is tunnelled.
       if (p.session == kNoSession || p.flow != Flow::kUplink || !p.user_traffic()) continue;
@@ -48,9 +83,18 @@ class DetectStage final : public Stage {
       u->syn += syn;
       u->udp += udp;
       u->icmp += icmp;
+      const size_t dst_hash = IpAddrHash{}(ip.dst);
       if (syn || udp) {
-        u->ports.add(IpAddrHash{}(ip.dst) * 65537 + l4.dport);
-        u->hosts.add(IpAddrHash{}(ip.dst));
+        u->ports.add(dst_hash * 65537 + l4.dport);
+        u->hosts.add(dst_hash);
+      }
+      const uint16_t service = icmp ? l4.icmp_type : l4.dport;
+      u->cur_ports |= bucket((uint64_t{ip.proto} << 16) | service);
+      u->cur_hosts |= bucket(dst_hash);
+      u->cur_protos |= proto_bit(ip.proto);
+      if (u->active_windows >= kLearnWindows) {
+        check(w, p, v, *u, Reason::kDetectBehaviourChange, "new_profile_buckets", profile_divergence(*u),
+              th.behaviour_change, window);
       }
       const double secs = d.window_seconds;
       check(w, p, v, *u, Reason::kDetectSynFlood, "syn_per_s", u->syn / secs, th.syn_rate, window);
@@ -75,6 +119,16 @@ class DetectStage final : public Stage {
  private:
   // Closes the UE's window: the baseline learns from it, the counters restart.
   static void roll(UeDetect& u, uint64_t now, uint64_t window) {
+    // The profile learns from the first active windows, then widens with every window that
+    // did not look like a change (slow drift is absorbed, an abrupt change keeps alerting).
+    if (u.pkts > 0 && !(u.fired & reason_bit(Reason::kDetectBehaviourChange))) {
+      u.prof_ports |= u.cur_ports;
+      u.prof_hosts |= u.cur_hosts;
+      u.prof_protos |= u.cur_protos;
+      if (u.active_windows < 255) ++u.active_windows;
+    }
+    u.cur_ports = u.cur_hosts = 0;
+    u.cur_protos = 0;
     const auto x = static_cast<float>(u.pkts);
     if (u.windows == 0) {
       u.mean = x;
@@ -101,24 +155,28 @@ class DetectStage final : public Stage {
   static void check(Worker& w, PacketCtx& p, Verdict& v, UeDetect& u, Reason r, std::string_view measure,
                     double value, double threshold, uint64_t window) {
     if (threshold <= 0 || value <= threshold) return;
-    const uint32_t bit = 1u << (static_cast<uint32_t>(r) % 32);
+    const uint32_t bit = reason_bit(r);
     if (u.fired & bit) return;
     u.fired |= bit;
     detected(w, p, v, r, measure, value, threshold, window);
   }
 
   static void detected(Worker& w, PacketCtx& p, Verdict& v, Reason r, std::string_view measure, double value,
-                       double threshold, uint64_t window) {
+                       double threshold, uint64_t window, const Subject& who = Subject{}) {
     w.report(p, v, r, Action::kAlert);
     auto& events = w.events();
     if (!events.empty() && events.back().reason == r && events.back().frame == p.frame) {
-      events.back().measure = measure;
-      events.back().value = value;
-      events.back().threshold = threshold;
-      events.back().window_ns = window;
+      Event& e = events.back();
+      e.measure = measure;
+      e.value = value;
+      e.threshold = threshold;
+      e.window_ns = window;
+      if (who.ue) e.ue = *who.ue;
+      if (who.src) e.src = *who.src;
+      if (who.up_seid) e.up_seid = who.up_seid;
     }
     const auto& d = w.policy().source.detection;
-    const IpAddr* ue = p.ue_addr();
+    const IpAddr* ue = who.ue ? who.ue : who.src ? nullptr : p.ue_addr();
     if (d.quarantine && ue && !w.quarantine().find(*ue, p.ts_ns)) {
       QuarantineEntry q;
       q.ue = *ue;
@@ -127,6 +185,99 @@ class DetectStage final : public Stage {
       q.reason = std::string(reason_name(r));
       q.by = "detect";
       w.quarantine_add(q, p.ts_ns);
+    }
+  }
+
+  // Session churn (signalling storms). Runs on an N4 frame right after the N4 stage, whose
+  // tracker result it reads: an accepted establishment, modification or deletion counts for
+  // the session's UE address (new SEIDs each time, so the key is the address within the
+  // network instance); an establishment for an address that had one within the churn window
+  // is a re-establishment, counted per SMF peer.
+  static void churn(Worker& w, PacketCtx& p, Verdict& v, DetectState& st) {
+    const N4Tracker& n4 = w.n4();
+    if (n4.processed() == st.n4_seen) return;  // the N4 stage did not pass it to the tracker
+    st.n4_seen = n4.processed();
+    const N4Result& r = n4.last_result();
+    if (!r.has_subject) return;
+    using pfcp::MsgType;
+    const bool changed = r.outcome == N4Outcome::kSessionCreated || r.outcome == N4Outcome::kSessionModified ||
+                         r.outcome == N4Outcome::kCollision;
+    const bool est = changed && r.msg_type == static_cast<uint8_t>(MsgType::kSessionEstablishmentResponse);
+    const bool mod = changed && r.msg_type == static_cast<uint8_t>(MsgType::kSessionModificationResponse);
+    const bool del = r.outcome == N4Outcome::kSessionDeleted;
+    if (!est && !mod && !del) return;
+    const Session& s = r.subject;
+    ChurnKey key;
+    IpAddr ue;
+    if (s.has_v4) {
+      key.hi = (uint64_t{4} << 48) | (uint64_t{s.network_instance} << 32) | s.ue_v4;
+      ue = IpAddr::v4(s.ue_v4);
+    } else if (s.has_v6) {
+      key.hi = (uint64_t{6} << 48) | (uint64_t{s.network_instance} << 32);
+      key.lo = s.ue_v6;
+      ue.family = IpFamily::kV6;
+      for (size_t i = 0; i < 8; ++i) ue.bytes[i] = static_cast<uint8_t>(s.ue_v6 >> (56 - 8 * i));
+    } else {
+      return;
+    }
+    ++w.counters().stage_packets[static_cast<size_t>(StageId::kDetect)];
+    const CompiledPolicy& pol = w.policy();
+    const auto& d = pol.source.detection;
+    const auto cw = static_cast<uint64_t>(d.churn_window_seconds * 1e9);
+    const uint64_t now = p.ts_ns;
+    if (now >= st.churn_gen_start + cw) {
+      st.churn_cur ^= 1;
+      st.churn[st.churn_cur].clear();
+      st.churn_gen_start = now;
+    }
+    auto& cur = st.churn[st.churn_cur];
+    auto& old = st.churn[st.churn_cur ^ 1];
+    UeChurn* u = cur.find(key);
+    if (!u) {
+      UeChurn fresh;
+      if (const UeChurn* o = old.find(key)) fresh = *o;
+      if (cur.insert_or_assign(key, fresh) == InsertResult::kFull) {
+        ++st.churn_overflow;
+        return;
+      }
+      old.erase(key);
+      u = cur.find(key);
+    }
+    if (u->events == 0 || now >= u->window_start + cw) {
+      u->window_start = now;
+      u->events = 0;
+      u->fired = false;
+    }
+    const bool reestablish = est && u->last_establish != 0 && now - u->last_establish < cw;
+    if (est) u->last_establish = now;
+    ++u->events;
+    const auto& th = pol.detect_thresholds(pol.group_of(ue));
+    if (th.session_churn > 0 && u->events > th.session_churn && !u->fired) {
+      u->fired = true;
+      Subject who;
+      who.ue = &ue;
+      who.up_seid = s.up_seid;
+      detected(w, p, v, Reason::kDetectSessionChurn, "session_events_per_window", u->events, th.session_churn, cw,
+               who);
+    }
+    if (!reestablish) return;
+    const auto window = static_cast<uint64_t>(d.window_seconds * 1e9);
+    PeerChurn* pc = st.peers.find(s.peer);
+    if (!pc) {
+      if (st.peers.insert_or_assign(s.peer, PeerChurn{}) == InsertResult::kFull) return;
+      pc = st.peers.find(s.peer);
+      pc->window_start = now;
+    }
+    if (now >= pc->window_start + window) *pc = PeerChurn{now, 0, false};
+    ++pc->reestablish;
+    const double rate = pc->reestablish / d.window_seconds;
+    if (rate > d.peer_session_rate && !pc->fired) {
+      pc->fired = true;
+      const IpAddr peer = w.sessions().addresses().at(s.peer);
+      Subject who;
+      who.src = &peer;
+      detected(w, p, v, Reason::kDetectSignallingStorm, "reestablish_per_s", rate, d.peer_session_rate, window,
+               who);
     }
   }
 

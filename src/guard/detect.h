@@ -1,8 +1,11 @@
 // Detection of abnormal traffic from masses of UEs (G11): per-UE flood and scan counters over
-// a window of packet time, an EWMA baseline of each UE's packet rate, and DDoS convergence
-// (many UEs toward one destination) from a bounded per-window destination table. Memory is
-// bounded: per-UE state only for sessions (spoofed sources never reach this stage), a fixed
-// destination table, 64-byte HyperLogLog sketches. Callers: the detect stage; tests.
+// a window of packet time, an EWMA baseline of each UE's packet rate, DDoS convergence
+// (many UEs toward one destination) from a bounded per-window destination table, session
+// churn per UE address and re-establishment storms per N4 peer (from the N4 tracker's
+// results), and behaviour change against a learned per-UE profile sketch. Memory is
+// bounded: per-UE state only for sessions (spoofed sources never reach this stage), churn
+// tables bounded by the session limit and aged out by generation, a fixed destination
+// table, 64-byte HyperLogLog sketches. Callers: the detect stage; tests.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,30 @@ struct UeDetect {
   Hll64 hosts;                // distinct destination hosts
   float mean = 0, var = 0;    // EWMA of packets per window
   uint32_t windows = 0;       // windows seen (the baseline needs a few)
+  // Behaviour profile: 64-bit bitmaps of (protocol, destination port) buckets and of
+  // destination host buckets, and a protocol set, learned over the first active windows and
+  // then widened by every window that did not fire; `cur_*` is this window's.
+  uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
+  uint8_t prof_protos = 0, cur_protos = 0;
+  uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
+};
+
+// Session churn of one UE address (network instance + IPv4 address or IPv6 /64).
+struct ChurnKey {
+  uint64_t hi = 0;  // family, session-table network instance id, IPv4 address
+  uint64_t lo = 0;  // IPv6 upper 64 bits
+  friend bool operator==(const ChurnKey&, const ChurnKey&) = default;
+};
+struct UeChurn {
+  uint64_t window_start = 0;  // ns; the UE's churn window
+  uint64_t last_establish = 0;
+  uint32_t events = 0;        // establishments, modifications, deletions in the window
+  bool fired = false;
+};
+struct PeerChurn {
+  uint64_t window_start = 0;  // ns; detection window
+  uint32_t reestablish = 0;   // establishments for UE addresses with a session in the churn window
+  bool fired = false;
 };
 
 struct DstDetect {
@@ -32,7 +59,9 @@ struct DstDetect {
 };
 
 struct DetectState {
-  explicit DetectState(size_t max_sessions) : ue(max_sessions), dst(8192), flagged(4096) {}
+  explicit DetectState(size_t max_sessions)
+      : ue(max_sessions), dst(8192), flagged(4096), churn{ChurnMap(max_sessions), ChurnMap(max_sessions)},
+        peers(4096) {}
   struct U32Hash {
     size_t operator()(uint32_t k) const { return static_cast<size_t>(mix64(k)); }
   };
@@ -44,6 +73,21 @@ struct DetectState {
   FlatMap<IpAddr, uint64_t, AddrHash> flagged;  // DDoS targets -> flagged until (ns)
   uint64_t dst_window_start = 0;
   uint64_t dst_overflow = 0;                  // destinations not tracked: table full
+  struct ChurnHash {
+    size_t operator()(const ChurnKey& k) const { return static_cast<size_t>(mix64(k.hi ^ mix64(k.lo))); }
+  };
+  struct U16Hash {
+    size_t operator()(uint16_t k) const { return static_cast<size_t>(mix64(k)); }
+  };
+  using ChurnMap = FlatMap<ChurnKey, UeChurn, ChurnHash>;
+  // Two generations: churn[cur] holds UEs seen in this churn window, the other the window
+  // before; at each window the older is cleared, so the tables hold only recent UEs.
+  ChurnMap churn[2];
+  size_t churn_cur = 0;
+  uint64_t churn_gen_start = 0;
+  FlatMap<uint16_t, PeerChurn, U16Hash> peers;  // by session-table address id of the SMF
+  uint64_t n4_seen = 0;                         // N4Tracker::processed() already examined
+  uint64_t churn_overflow = 0;                  // UE addresses not tracked: table full
 };
 
 std::unique_ptr<Stage> make_detect_stage();

@@ -104,6 +104,9 @@ N4Tracker::N4Tracker(SessionTable& table, const Limits& limits)
 
 N4Result N4Tracker::process(const pfcp::Message& m, const IpAddr& src, const IpAddr& dst,
                              uint64_t ts_ns, bool record) {
+  ++processed_;
+  last_ = N4Result{};
+  last_.msg_type = m.header.type;
   auto s = table_.addresses().intern(src);
   auto d = table_.addresses().intern(dst);
   if (!s || !d) return count({N4Outcome::kTableFull});
@@ -117,6 +120,21 @@ N4Result N4Tracker::process(const pfcp::Message& m, const IpAddr& src, const IpA
   if (is_request(m.header.type)) return count(on_request(m, *s, *d, ts_ns, record));
   if (!record) return count({N4Outcome::kIgnored});
   return count(on_response(m, *s, *d));
+}
+
+N4Result N4Tracker::count(N4Result r) {
+  ++counters_[static_cast<size_t>(r.outcome)];
+  const bool changed = r.outcome == N4Outcome::kSessionCreated || r.outcome == N4Outcome::kSessionModified ||
+                       r.outcome == N4Outcome::kCollision;
+  if (changed && !r.has_subject) {
+    if (const Session* s = table_.get(r.session)) {
+      r.has_subject = true;
+      r.subject = *s;
+    }
+  }
+  r.msg_type = last_.msg_type;
+  last_ = r;
+  return r;
 }
 
 N4Outcome N4Tracker::check_owner(const pfcp::Message& m, const IpAddr& src, const IpAddr& dst) const {
@@ -229,9 +247,13 @@ N4Result N4Tracker::on_response(const pfcp::Message& m, uint16_t src, uint16_t d
     }
     case MsgType::kSessionDeletionResponse: {
       const SessionId id = table_.by_seid(src, req.header.seid);
-      if (!table_.get(id)) return {N4Outcome::kUnknownSeid};
+      const Session* gone = table_.get(id);
+      if (!gone) return {N4Outcome::kUnknownSeid};
+      N4Result r{N4Outcome::kSessionDeleted, id};
+      r.has_subject = true;
+      r.subject = *gone;
       table_.remove(id);
-      return {N4Outcome::kSessionDeleted, id};
+      return r;
     }
     default:
       return {N4Outcome::kIgnored};

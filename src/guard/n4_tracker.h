@@ -53,6 +53,11 @@ struct N4Result {
   SessionId session = kNoSession;
   uint32_t flushed = 0;     // sessions removed by a release or restart
   uint32_t collisions = 0;  // index entries refused while applying
+  uint8_t msg_type = 0;     // the PFCP message type this result answers
+  // The session the message created, modified or deleted, as it stood after the change
+  // (before it, for a deletion): the churn detector keys on its UE address and peer.
+  bool has_subject = false;
+  Session subject{};
 };
 
 class N4Tracker {
@@ -74,6 +79,10 @@ class N4Tracker {
   const std::array<uint64_t, kN4OutcomeCount>& counters() const { return counters_; }
   size_t pending() const { return pending_index_.size(); }  // requests awaiting a response
   uint64_t pending_evicted() const { return pending_evicted_; }
+  // The result of the most recent process() call, and how many calls there were: the detect
+  // stage (session churn) reads the result of the message it sees, after the N4 stage.
+  const N4Result& last_result() const { return last_; }
+  uint64_t processed() const { return processed_; }
 
  private:
   struct Pending {
@@ -93,10 +102,7 @@ class N4Tracker {
   uint32_t apply_far(SessionId id, const pfcp::ForwardingParameters& fp);
   uint32_t flush(uint16_t node, std::optional<uint16_t> upf);
   bool note_recovery(uint16_t node, uint32_t ts);
-  N4Result count(N4Result r) {
-    ++counters_[static_cast<size_t>(r.outcome)];
-    return r;
-  }
+  N4Result count(N4Result r);
 
   SessionTable& table_;
   Limits limits_;
@@ -106,6 +112,8 @@ class N4Tracker {
   uint64_t pending_evicted_ = 0;
   FlatMap<uint64_t, uint32_t, U64Hash> recovery_;       // node id -> Recovery Time Stamp
   std::array<uint64_t, kN4OutcomeCount> counters_{};
+  N4Result last_;
+  uint64_t processed_ = 0;
 };
 
 }  // namespace mecguard::guard

@@ -1,6 +1,7 @@
 #include "guard/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "guard/detect.h"
 #include "guard/stages.h"
@@ -76,6 +77,8 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
     take("scan_distinct_ports", out.scan_distinct_ports);
     take("scan_distinct_hosts", out.scan_distinct_hosts);
     take("anomaly_sigma", out.anomaly_sigma);
+    take("session_churn", out.session_churn);
+    take("behaviour_change", out.behaviour_change);
   };
   apply_thresholds(p.detection.thresholds, c->detect_default);
   c->burst_seconds = p.rate_limits.burst_seconds;
@@ -148,6 +151,14 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   auto acl = AclClassifier::compile(p.acl, c->ni_names, group_names);
   if (!acl) return Unexpected(acl.error());
   c->acl = std::move(*acl);
+  c->acl_rate_slot.assign(p.acl.size(), -1);
+  for (size_t i = 0; i < p.acl.size(); ++i) {
+    if (!p.acl[i].rate.any() || p.acl[i].action == policy::Action::kDeny) continue;
+    c->acl_rate_slot[i] = static_cast<int32_t>(c->acl_rates.size());
+    c->acl_rates.push_back(p.acl[i].rate);
+  }
+  static std::atomic<uint64_t> next_id{1};
+  c->id = next_id.fetch_add(1, std::memory_order_relaxed);
   c->stages = make_stages(*c);
   return std::shared_ptr<const CompiledPolicy>(std::move(c));
 }

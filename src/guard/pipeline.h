@@ -129,6 +129,9 @@ struct DetectThresholds {
   double scan_distinct_ports = 48;  // distinct (host, port) probes per window
   double scan_distinct_hosts = 48;  // distinct destination hosts per window
   double anomaly_sigma = 8;         // packets per window above mean + sigma * stddev
+  double session_churn = 8;         // session establishments/modifications/deletions of one UE
+                                    // address per churn window
+  double behaviour_change = 12;     // new profile buckets (ports, hosts, protocols) in a window
 };
 
 // The compiled, immutable form of a policy::Policy.
@@ -161,6 +164,10 @@ struct CompiledPolicy {
     return class_detect[static_cast<size_t>(group_class[group])];
   }
   AclClassifier acl;
+  // Per-ACL-rule rate limits (G9): rule index -> slot in acl_rates (-1: no rate).
+  std::vector<int32_t> acl_rate_slot;
+  std::vector<RateLimit> acl_rates;
+  uint64_t id = 0;  // distinct per compiled policy: per-rule buckets reset when it changes
   bool has_zone_prefixes = false;
   std::vector<std::unique_ptr<Stage>> stages;
 
@@ -203,6 +210,9 @@ struct RateState {
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound
   TokenBucket echo_overflow;
   std::vector<std::pair<DualBucket, DualBucket>> ni;  // by policy network instance id
+  // Per ACL rule with a rate (slot as CompiledPolicy::acl_rate_slot), for the policy `acl_policy`.
+  std::vector<DualBucket> acl_rule;
+  uint64_t acl_policy = 0;
 };
 
 class Worker {

@@ -84,6 +84,7 @@ int syslog_severity(Severity s);
   X(kRateUeDownlink, "rate_ue_downlink", kRate, kLow, "UE downlink above its packet or bit rate")      \
   X(kRateNetworkInstance, "rate_network_instance", kRate, kMedium,                                     \
     "network instance above its packet or bit rate")                                                   \
+  X(kRateAclRule, "rate_acl_rule", kAcl, kLow, "traffic of an ACL rule above the rule's packet or bit rate") \
   X(kDetectSynFlood, "detect_syn_flood", kDetect, kHigh, "UE sends TCP SYNs above its class threshold")    \
   X(kDetectUdpFlood, "detect_udp_flood", kDetect, kHigh, "UE sends UDP above its class threshold")         \
   X(kDetectIcmpFlood, "detect_icmp_flood", kDetect, kHigh, "UE sends ICMP above its class threshold")      \
@@ -92,7 +93,13 @@ int syslog_severity(Severity s);
   X(kDetectDdosTarget, "detect_ddos_target", kDetect, kCritical,                                       \
     "many UEs converge on one destination (DDoS); the UE is one of them")                             \
   X(kDetectVolumeAnomaly, "detect_volume_anomaly", kDetect, kMedium,                                   \
-    "UE packet rate far above its learned baseline")
+    "UE packet rate far above its learned baseline")                                                  \
+  X(kDetectSessionChurn, "detect_session_churn", kDetect, kHigh,                                       \
+    "UE address establishes and deletes PDU sessions far more often than its class allows")            \
+  X(kDetectSignallingStorm, "detect_signalling_storm", kDetect, kHigh,                                 \
+    "N4 peer re-establishes sessions for the same UEs at a storm rate")                                \
+  X(kDetectBehaviourChange, "detect_behaviour_change", kDetect, kHigh,                                 \
+    "UE traffic profile changed abruptly from the one it learned (hijacked device?)")
 
 enum class Reason : uint8_t {
 #define MG_X(e, name, stage, sev, text) e,

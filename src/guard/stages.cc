@@ -355,9 +355,24 @@ class AclStage final : public Stage {
       k.ue_group = pol.group_of(*p.ue_addr());
       const int32_t rule = pol.acl.classify(k);
       if (rule != kNoRule) {
-        const auto& r = pol.source.acl[static_cast<size_t>(rule)];
-        if (r.action == policy::Action::kDeny) w.report(p, v, Reason::kAclDenied, Action::kDrop, r.id);
+        const auto ri = static_cast<size_t>(rule);
+        const auto& r = pol.source.acl[ri];
+        if (r.action == policy::Action::kDeny) {
+          w.report(p, v, Reason::kAclDenied, Action::kDrop, r.id);
+          return;
+        }
         if (r.action == policy::Action::kLog) w.report(p, v, Reason::kAclLogged, Action::kAlert, r.id);
+        if (const int32_t slot = pol.acl_rate_slot[ri]; slot >= 0) {
+          const auto si = static_cast<size_t>(slot);
+          auto& rs = w.rates();
+          if (rs.acl_policy != pol.id) {  // rule indexes are the policy's own: start afresh
+            rs.acl_rule.assign(pol.acl_rates.size(), DualBucket{});
+            rs.acl_policy = pol.id;
+          }
+          if (!rs.acl_rule[si].take(p.ts_ns, pol.acl_rates[si], pol.burst_seconds, ip.total_len)) {
+            w.report(p, v, Reason::kRateAclRule, Action::kDrop, r.id);
+          }
+        }
         return;
       }
       const auto* cls = pol.class_of_group(k.ue_group);

@@ -38,6 +38,14 @@ struct PortRange {
   friend bool operator==(const PortRange&, const PortRange&) = default;
 };
 
+// A packet-rate and a bit-rate limit; 0 means none.
+struct RateLimit {
+  double pps = 0;
+  double bps = 0;
+  bool any() const { return pps > 0 || bps > 0; }
+  friend bool operator==(const RateLimit&, const RateLimit&) = default;
+};
+
 struct AclRule {
   uint32_t id = 0;
   Action action = Action::kDeny;  // allow, deny or log
@@ -52,6 +60,7 @@ struct AclRule {
   PortRange dport;
   int16_t icmp_type = -1;  // -1: any
   int16_t icmp_code = -1;
+  RateLimit rate;          // per-rule rate limit (G9) for allow/log rules; 0: none
   std::string where;       // "policy.yaml:42 acl.rules[5]" for events
 };
 
@@ -108,14 +117,6 @@ struct StageModes {
   StageMode detect = StageMode::kEnforce;  // detections alert; `quarantine: true` isolates
 };
 
-// A packet-rate and a bit-rate limit; 0 means none.
-struct RateLimit {
-  double pps = 0;
-  double bps = 0;
-  bool any() const { return pps > 0 || bps > 0; }
-  friend bool operator==(const RateLimit&, const RateLimit&) = default;
-};
-
 // Rate limits (G9). Per-UE limits come from `ue`, overridden per security class by the
 // class thresholds ul_pps/ul_bps/dl_pps/dl_bps.
 struct RateLimits {
@@ -135,6 +136,8 @@ struct Detection {
   std::map<std::string, double> thresholds;  // keys in kThresholdKeys; absent: built-in defaults
   double ddos_sources = 10;                  // distinct UEs converging on one destination
   double ddos_pps = 200;                     // SYNs or UDP packets per second to that destination
+  double churn_window_seconds = 10;          // window of the per-UE session churn count
+  double peer_session_rate = 5;              // re-establishments per second from one N4 peer
   bool quarantine = false;                   // quarantine a UE on detection
   double quarantine_seconds = 300;
 };

@@ -14,7 +14,7 @@ namespace mecguard::policy {
 
 const std::vector<std::string> kThresholdKeys = {
     "ul_pps", "ul_bps", "dl_pps", "dl_bps", "syn_rate", "udp_rate", "icmp_rate",
-    "scan_distinct_ports", "scan_distinct_hosts", "session_churn", "anomaly_sigma"};
+    "scan_distinct_ports", "scan_distinct_hosts", "session_churn", "anomaly_sigma", "behaviour_change"};
 
 std::string_view to_string(StageMode m) {
   switch (m) {
@@ -421,7 +421,7 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
   std::set<uint32_t> ids;
   each(n["rules"], "acl.rules", [&](const YAML::Node& e, const std::string& path) {
     if (!check_map(e, path, {"id", "action", "direction", "interface", "network_instance", "ue_group",
-                             "src", "dst", "proto", "sport", "dport", "icmp_type", "icmp_code"})) {
+                             "src", "dst", "proto", "sport", "dport", "icmp_type", "icmp_code", "rate"})) {
       return;
     }
     AclRule r;
@@ -484,6 +484,12 @@ void Loader::load_acl(const YAML::Node& n, Policy& p) {
     }
     if ((r.icmp_type >= 0 || r.icmp_code >= 0) && r.proto != 1 && r.proto != 58) {
       error(e, path, "icmp_type/icmp_code need proto icmp or icmpv6");
+    }
+    if (e["rate"]) {
+      r.rate = rate(e["rate"], join(path, "rate"));
+      if (r.action == Action::kDeny && r.rate.any()) {
+        error(e["rate"], join(path, "rate"), "a rate needs action allow or log (deny drops everything)");
+      }
     }
     p.acl.push_back(std::move(r));
   });
@@ -548,7 +554,8 @@ void Loader::load_thresholds(const YAML::Node& th, const std::string& path, std:
 
 void Loader::load_detection(const YAML::Node& n, Policy& p) {
   if (!check_map(n, "detection", {"enabled", "window_seconds", "thresholds", "ddos_sources", "ddos_pps",
-                                  "quarantine", "quarantine_seconds"})) {
+                                  "quarantine", "quarantine_seconds", "churn_window_seconds",
+                                  "peer_session_rate"})) {
     return;
   }
   auto& d = p.detection;
@@ -571,6 +578,8 @@ void Loader::load_detection(const YAML::Node& n, Policy& p) {
   positive("ddos_sources", d.ddos_sources);
   positive("ddos_pps", d.ddos_pps);
   positive("quarantine_seconds", d.quarantine_seconds);
+  positive("churn_window_seconds", d.churn_window_seconds);
+  positive("peer_session_rate", d.peer_session_rate);
   load_thresholds(n["thresholds"], "detection.thresholds", d.thresholds);
 }
 
