@@ -157,8 +157,12 @@ Expected<void> AfXdpPort::try_mode(uint32_t xdp_flags, uint16_t bind_flags, cons
   int r = xsk_umem__create(&umem_, area_, area_bytes_, &fill_, &comp_, &uc);
   if (r != 0) {
     umem_ = nullptr;
-    return Unexpected(Error(ErrorCode::kUnsupported, std::string(label) + ": UMEM registration: " +
-                                                         errno_text(r) + (log.empty() ? "" : " (" + log + ")")));
+    last_errno_ = -r;
+    std::string why = errno_text(r);
+    if (r == -EPERM || r == -EACCES) why += " (AF_XDP needs root or CAP_NET_RAW)";
+    if (r == -EAFNOSUPPORT) why += " (kernel built without AF_XDP)";
+    return Unexpected(Error(ErrorCode::kUnsupported, std::string(label) + ": UMEM registration: " + why +
+                                                         (log.empty() ? "" : " (" + log + ")")));
   }
   xsk_socket_config sc{};
   sc.rx_size = rx_frames_;

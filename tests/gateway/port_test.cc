@@ -2,6 +2,7 @@
 // exact bytes, order and count of a burst, VLAN tags, timestamps, transmission to the peer,
 // no echo of the port's own frames, statistics, errors, and open_port()'s choice.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #pragma GCC diagnostic push
@@ -220,6 +221,67 @@ TEST_P(PortTest, MissingInterfaceIsAClearError) {
   auto q = open_port("mgt-nope0", opts, nullptr);
   ASSERT_FALSE(q.has_value());
   EXPECT_NE(q.error().message.find("no such interface"), std::string::npos) << q.error().message;
+}
+
+// A small ring that is not read overflows: the kernel's drops are counted (and survive
+// repeated reads of the statistics), every frame is either received or counted as dropped, and
+// the port recovers once drained.
+TEST_P(PortTest, OverflowIsCountedAndRecovers) {
+  PortOptions opts;
+  opts.ring_frames = 64;
+  ASSERT_NO_FATAL_FAILURE(open(opts));
+  constexpr uint32_t kFrames = 3000;
+  for (uint32_t s = 0; s < kFrames; ++s) {
+    ASSERT_TRUE(peer_send(peer_, test_frame(s)));
+  }
+  usleep(50000);  // let the last block retire
+  const uint64_t drops = port_->stats().rx_kernel_drops;
+  EXPECT_GT(drops, 0u);
+  EXPECT_EQ(port_->stats().rx_kernel_drops, drops);  // reading does not lose the count
+  Received r;
+  collect(*port_, kFrames, &r, 300);
+  EXPECT_EQ(r.frames.size() + drops, kFrames) << r.frames.size() << " received, " << drops << " dropped";
+  for (size_t i = 1; i < r.frames.size(); ++i) {  // what did arrive is in order
+    ASSERT_LT(test_seq(r.frames[i - 1].data(), r.frames[i - 1].size()), test_seq(r.frames[i].data(), r.frames[i].size()));
+  }
+  Received after;
+  for (uint32_t s = kFrames; s < kFrames + 10; ++s) {
+    ASSERT_TRUE(peer_send(peer_, test_frame(s)));
+  }
+  collect(*port_, 10, &after);
+  ASSERT_EQ(after.frames.size(), 10u);
+  EXPECT_EQ(after.frames[0], test_frame(kFrames));
+  EXPECT_EQ(port_->stats().rx_kernel_drops, drops);
+}
+
+// Opening as an unprivileged user (a forked child that gave up root) names the missing right.
+TEST_P(PortTest, WithoutPrivilegesIsAClearError) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    std::string msg = "could not drop root";
+    if (setgid(65534) == 0 && setuid(65534) == 0) {
+      PortOptions opts;
+      auto p = GetParam() == IoMode::kAfXdp ? open_af_xdp(kPortIf, opts) : open_af_packet(kPortIf, opts);
+      msg = p ? "opened" : p.error().message;
+    }
+    (void)!write(fds[1], msg.data(), msg.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string msg;
+  char buf[512];
+  ssize_t n = 0;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_NE(msg.find("Operation not permitted"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("needs root"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(kPortIf), std::string::npos) << msg;
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, PortTest, ::testing::Values(IoMode::kAfPacket, IoMode::kAfXdp),
