@@ -223,6 +223,33 @@ TEST_P(PortTest, MissingInterfaceIsAClearError) {
   EXPECT_NE(q.error().message.find("no such interface"), std::string::npos) << q.error().message;
 }
 
+// The port under test and a port of the other kind on the peer end exchange frames both ways,
+// as the gateway's two ports do.
+TEST_P(PortTest, ExchangesFramesWithAPortOfTheOtherKind) {
+  ASSERT_NO_FATAL_FAILURE(open());
+  const IoMode other_mode = GetParam() == IoMode::kAfXdp ? IoMode::kAfPacket : IoMode::kAfXdp;
+  auto o = other_mode == IoMode::kAfXdp ? open_af_xdp(kPeerIf, PortOptions{}) : open_af_packet(kPeerIf, PortOptions{});
+  ASSERT_TRUE(o.has_value()) << o.error().to_string();
+  Port& other = **o;
+  constexpr uint32_t kFrames = 1000;
+  for (Port* from : {port_.get(), &other}) {
+    Port& to = from == &other ? *port_ : other;
+    Received r;
+    for (uint32_t base = 0; base < kFrames; base += 100) {
+      std::vector<std::vector<uint8_t>> frames;
+      for (uint32_t s = base; s < base + 100; ++s) frames.push_back(test_frame(s));
+      std::vector<Bytes> spans(frames.begin(), frames.end());
+      ASSERT_EQ(from->send(spans), spans.size());
+      from->flush();
+      collect(to, base + 100, &r);
+      ASSERT_EQ(r.frames.size(), base + 100) << io_mode_name(from->mode()) << " -> " << io_mode_name(to.mode());
+    }
+    for (uint32_t s = 0; s < kFrames; ++s) {
+      ASSERT_EQ(r.frames[s], test_frame(s)) << s;
+    }
+  }
+}
+
 // A small ring that is not read overflows: the kernel's drops are counted (and survive
 // repeated reads of the statistics), every frame is either received or counted as dropped, and
 // the port recovers once drained.
