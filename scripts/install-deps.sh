@@ -9,7 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libcpp-httplib-dev libxdp-dev libbpf-dev
   tshark python3 python3-scapy python3-yaml python3-prometheus-client iproute2 tcpreplay
-  rsyslog rsyslog-openssl openssl
+  rsyslog rsyslog-openssl openssl ethtool tcpdump
 )
 
 missing=()

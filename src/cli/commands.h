@@ -16,5 +16,7 @@ void register_gen(CLI::App& app);
 void register_check_config(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_quarantine(CLI::App& app);
+void register_run(CLI::App& app);
+void register_replay(CLI::App& app);
 
 }  // namespace mecguard::cli

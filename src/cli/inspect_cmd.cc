@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "guard/events.h"
 #include "guard/pipeline.h"
+#include "guard/stats_json.h"
 #include "policy/policy.h"
 
 #ifndef MECGUARD_DEFAULT_POLICY
@@ -69,43 +70,15 @@ void write_verdict(std::FILE* f, const guard::PacketCtx& p, const guard::Verdict
 }
 
 nlohmann::json stats_json(const guard::Worker& w, uint64_t events_written, uint64_t events_suppressed) {
-  const auto& c = w.counters();
-  nlohmann::json j;
-  j["frames"] = c.frames;
-  j["bytes"] = c.bytes;
-  nlohmann::json actions;
-  for (size_t i = 0; i < c.actions.size(); ++i) actions[std::string(guard::action_name(static_cast<guard::Action>(i)))] = c.actions[i];
-  j["actions"] = actions;
-  nlohmann::json stages = nlohmann::json::object();
-  for (size_t s = 0; s < guard::kStageCount; ++s) {
-    nlohmann::json st;
-    st["packets"] = c.stage_packets[s];
-    st["mode"] = std::string(policy::to_string(w.policy().modes[s]));
-    nlohmann::json reasons = nlohmann::json::object();
-    for (size_t r = 1; r < guard::kReasonCount; ++r) {
-      const auto reason = static_cast<guard::Reason>(r);
-      if (static_cast<size_t>(guard::reason_stage(reason)) != s) continue;
-      reasons[std::string(guard::reason_name(reason))] = {{"enforced", c.drops[r]}, {"alert", c.alerts[r]}};
-    }
-    st["reasons"] = reasons;
-    stages[std::string(guard::stage_name(static_cast<guard::StageId>(s)))] = st;
-  }
-  j["stages"] = stages;
-  nlohmann::json flows = nlohmann::json::object();
-  for (size_t i = 0; i < c.flows.size(); ++i) flows[std::string(guard::flow_name(static_cast<guard::Flow>(i)))] = c.flows[i];
-  j["flows"] = flows;
-  nlohmann::json decode = nlohmann::json::object();
-  for (size_t i = 0; i < c.decode_status.size(); ++i) {
-    if (c.decode_status[i] != 0) decode[std::string(decode::status_name(static_cast<decode::DecodeStatus>(i)))] = c.decode_status[i];
-  }
-  j["decode"] = decode;
-  nlohmann::json n4 = nlohmann::json::object();
-  const auto& oc = w.n4().counters();
-  for (size_t i = 0; i < oc.size(); ++i) n4[std::string(guard::outcome_name(static_cast<guard::N4Outcome>(i)))] = oc[i];
-  j["n4"] = n4;
-  j["sessions"] = {{"live", w.sessions().size()}, {"capacity", w.sessions().capacity()}};
-  j["events"] = {{"written", events_written}, {"suppressed", events_suppressed}, {"buffer_overflow", c.events_dropped}};
-  return j;
+  guard::StatsView v;
+  v.counters = &w.counters();
+  v.policy = &w.policy();
+  v.n4 = w.n4().counters();
+  v.sessions_live = w.sessions().size();
+  v.sessions_capacity = w.sessions().capacity();
+  v.events_written = events_written;
+  v.events_suppressed = events_suppressed;
+  return guard::stats_json(v);
 }
 
 int run_inspect(const InspectArgs& a) {

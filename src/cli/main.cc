@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   mecguard::cli::register_check_config(app);
   mecguard::cli::register_inspect(app);
   mecguard::cli::register_quarantine(app);
+  mecguard::cli::register_run(app);
+  mecguard::cli::register_replay(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,11 @@ class EventSink {
   // out may be null: events are then aggregated and counted but not written.
   EventSink(std::FILE* out, const Options& opts);
   EventSink(std::FILE* out) : EventSink(out, Options{}) {}
+
+  // Called with every record written (first events and summaries), e.g. to forward it to
+  // syslog; `line` is the JSON of docs/events.md. Runs on the thread that calls consume/flush.
+  using Listener = std::function<void(const Event& e, const std::string& line)>;
+  void set_listener(Listener l) { listener_ = std::move(l); }
 
   void consume(std::vector<Event>& events);  // takes and clears the worker's buffer
   void flush();                              // writes every pending summary
@@ -52,11 +58,12 @@ class EventSink {
     uint64_t first_frame = 0;
     uint64_t first_ts = 0;
   };
-  void write(const std::string& line);
+  void write(const Event& e, const std::string& line);
   void close_window(Window& w);
 
   std::FILE* out_;
   Options opts_;
+  Listener listener_;
   std::unordered_map<Key, Window, KeyHash> windows_;
   uint64_t written_ = 0;
   uint64_t suppressed_ = 0;
