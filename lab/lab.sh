@@ -72,10 +72,10 @@ policy: $(realpath "$policy")
 interfaces: [gw-a, gw-b]
 io: ${IO:-auto}
 workers: ${WORKERS:-1}
-events:
-  jsonl: $(dirname "$(realpath "$out")")/events.jsonl
 stats: $(dirname "$(realpath "$out")")/stats.json
 management: ${MANAGEMENT:-127.0.0.1:9464}
+events:   # last, so that a syslog section can be appended
+  jsonl: $(dirname "$(realpath "$out")")/events.jsonl
 YAML
     ;;
   *)

@@ -9,6 +9,7 @@
 # no frame may be lost or duplicated and every reload's outcome must be reported.
 #   usage: gateway_lab.sh MECGUARD SOURCE_DIR
 set -euo pipefail
+export IO=${IO:-af_packet}  # AF_XDP: see docs/io.md
 bin=$(realpath "$1"); src=$(realpath "$2")
 P=mgt$$
 work=$(mktemp -d)
@@ -68,12 +69,32 @@ replay() {  # replay PCAP [ARGS...]
 for workers in 1 2; do
   echo "== attack scenario through the gateway, $workers worker(s)"
   MANAGEMENT=127.0.0.1:0 WORKERS=$workers "$src/lab/lab.sh" config "$P" "$work/policy.yaml" "$work/gw.yaml"
+  if [[ $workers == 1 ]]; then
+    # Events also go to a real rsyslogd over TLS, in the gateway's namespace (its loopback).
+    ip netns exec "$P-gw" bash "$src/tests/tools/rsyslog_lab.sh" start "$work/rsyslog" >/dev/null
+    source "$work/rsyslog/ports.env"
+    printf '  syslog:\n    transport: tls\n    host: 127.0.0.1\n    port: %s\n    ca_file: %s\n    server_name: localhost\n' \
+      "$TLS_PORT" "$work/rsyslog/ca.pem" >> "$work/gw.yaml"
+  fi
   start_gateway "$work/gw.yaml"
   grep "io gw-" "$work/run.err"
+  port=$(sed -n 's/.*management on port \([0-9]*\).*/\1/p' "$work/run.err")
   capture_far_sides w$workers
   replay "$work/s.pcap" --speed 4
   stop_capture
+  ip netns exec "$P-gw" curl -s "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
+  drops=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["actions"]["drop"])' "$work/inspect.json")
+  $py "$src/tests/tools/prom_check.py" "$work/metrics.txt" --expect "mecguard_actions_total{action=\"drop\"}=$drops" \
+    || fail "/metrics is not valid Prometheus exposition (or misses the drops)"
   stop_gateway
+  if [[ $workers == 1 ]]; then
+    written=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"]["written"])' "$work/stats.json")
+    sleep 0.5
+    ip netns exec "$P-gw" bash "$src/tests/tools/rsyslog_lab.sh" stop "$work/rsyslog"
+    $py "$src/tests/tools/rfc5424_check.py" --mecguard --app-name mecguard --expect "$written" "$work/rsyslog/tls.log" \
+      || fail "the events did not arrive at rsyslog over TLS as valid RFC 5424 messages"
+    echo "syslog over TLS: $written events received by rsyslogd, all valid RFC 5424"
+  fi
   $py "$src/tests/tools/pcap_compare.py" --expect "$work/pass.pcap" \
     --got "$work/w$workers-upf.pcap" --got "$work/w$workers-ran.pcap" --absent "$work/drop.pcap" \
     || fail "$workers worker(s): the frames on the far sides are not the frames inspect passes"
