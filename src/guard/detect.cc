@@ -35,6 +35,20 @@ struct Subject {
   uint64_t up_seid = 0;
 };
 
+bool not_the_ues(const Verdict& v) {
+  if (v.action != Action::kDrop && v.action != Action::kRedirect) return false;
+  switch (reason_stage(v.reason)) {
+    case StageId::kDecode:
+    case StageId::kN4:
+    case StageId::kSanity:
+    case StageId::kTeid:
+    case StageId::kAntiSpoof:
+      return true;
+    default:
+      return false;
+  }
+}
+
 uint32_t reason_bit(Reason r) { return 1u << (static_cast<uint32_t>(r) % 32); }
 
 class DetectStage final : public Stage {
@@ -56,6 +70,10 @@ class DetectStage final : public Stage {
       // Uplink user traffic of a known session only; the N6 copy of an N3 packet is the same
       // packet, so only N3 counts when the flow is tunnelled.
       if (p.session == kNoSession || p.flow != Flow::kUplink || !p.user_traffic()) continue;
+      // A packet dropped as not the UE's own (spoofed source, unknown or stale tunnel,
+      // malformed) says nothing about the UE; one dropped by policy (ACL, rate, quarantine,
+      // zone, inter-UE) is still the UE's behaviour.
+      if (not_the_ues(v)) continue;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kDetect)];
       const Session* s = w.sessions().get(p.session);
       const auto& ip = p.ip();
@@ -73,7 +91,7 @@ class DetectStage final : public Stage {
         u->serial = s->serial;
         u->window_start = p.ts_ns;
       }
-      if (p.ts_ns >= u->window_start + window) roll(*u, p.ts_ns, window);
+      if (p.ts_ns >= u->window_start + window) roll(*u, p.ts_ns, window, th.behaviour_change / 4);
 
       const bool syn = ip.proto == decode::kProtoTcp && (l4.tcp_flags & decode::tcp_flag::kSyn) &&
                        !(l4.tcp_flags & decode::tcp_flag::kAck);
@@ -118,10 +136,12 @@ class DetectStage final : public Stage {
 
  private:
   // Closes the UE's window: the baseline learns from it, the counters restart.
-  static void roll(UeDetect& u, uint64_t now, uint64_t window) {
-    // The profile learns from the first active windows, then widens with every window that
-    // did not look like a change (slow drift is absorbed, an abrupt change keeps alerting).
-    if (u.pkts > 0 && !(u.fired & reason_bit(Reason::kDetectBehaviourChange))) {
+  // `absorb`: after learning, a window widens the profile only when it diverged by at most
+  // this much (a new server now and then is absorbed; a change that stays below the threshold
+  // in its first, partial window still adds up in the next one instead of being learned).
+  static void roll(UeDetect& u, uint64_t now, uint64_t window, double absorb) {
+    const bool learning = u.active_windows < kLearnWindows;
+    if (u.pkts > 0 && (learning || profile_divergence(u) <= absorb)) {
       u.prof_ports |= u.cur_ports;
       u.prof_hosts |= u.cur_hosts;
       u.prof_protos |= u.cur_protos;

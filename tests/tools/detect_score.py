@@ -65,7 +65,9 @@ for cls in COVERED:
     missed_all += [(ue, cls) for ue in ues if ue not in hit]
 
 attackers = {ue for (ue, _) in span}
-benign = {ue for ue, c in classes.items() if c == {"benign"}}
+# Benign for detection: UEs with no frame of a detector-covered class (a UE whose session
+# only carried spoofed or malformed frames is the victim of those, not an attacker).
+benign = {ue for ue, c in classes.items() if not c & set(COVERED)}
 flagged = sorted(benign & set(detected))
 share = len(flagged) / max(1, len(benign))
 print(f"attacking UEs {len(attackers)}, detected in window {len(attackers) - len({u for u, _ in missed_all})}; "
