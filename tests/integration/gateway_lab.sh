@@ -9,7 +9,6 @@
 # no frame may be lost or duplicated and every reload's outcome must be reported.
 #   usage: gateway_lab.sh MECGUARD SOURCE_DIR
 set -euo pipefail
-export IO=${IO:-af_packet}  # AF_XDP: see docs/io.md
 bin=$(realpath "$1"); src=$(realpath "$2")
 P=mgt$$
 work=$(mktemp -d)
@@ -66,10 +65,12 @@ replay() {  # replay PCAP [ARGS...]
     --policy "$work/topology.yaml" "$@"
 }
 
-for workers in 1 2; do
-  echo "== attack scenario through the gateway, $workers worker(s)"
-  MANAGEMENT=127.0.0.1:0 WORKERS=$workers "$src/lab/lab.sh" config "$P" "$work/policy.yaml" "$work/gw.yaml"
-  if [[ $workers == 1 ]]; then
+# Both I/O paths: AF_PACKET forced, and auto (AF_XDP where this kernel allows it).
+for combo in 1:af_packet 1:auto 2:auto; do
+  workers=${combo%%:*}; io=${combo#*:}
+  echo "== attack scenario through the gateway, $workers worker(s), io $io"
+  IO=$io MANAGEMENT=127.0.0.1:0 WORKERS=$workers "$src/lab/lab.sh" config "$P" "$work/policy.yaml" "$work/gw.yaml"
+  if [[ $combo == 1:af_packet ]]; then
     # Events also go to a real rsyslogd over TLS, in the gateway's namespace (its loopback).
     ip netns exec "$P-gw" bash "$src/tests/tools/rsyslog_lab.sh" start "$work/rsyslog" >/dev/null
     source "$work/rsyslog/ports.env"
@@ -79,7 +80,7 @@ for workers in 1 2; do
   start_gateway "$work/gw.yaml"
   grep "io gw-" "$work/run.err"
   port=$(sed -n 's/.*management on port \([0-9]*\).*/\1/p' "$work/run.err")
-  capture_far_sides w$workers
+  capture_far_sides w$workers$io
   replay "$work/s.pcap" --speed 4
   stop_capture
   ip netns exec "$P-gw" curl -s "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
@@ -87,7 +88,7 @@ for workers in 1 2; do
   $py "$src/tests/tools/prom_check.py" "$work/metrics.txt" --expect "mecguard_actions_total{action=\"drop\"}=$drops" \
     || fail "/metrics is not valid Prometheus exposition (or misses the drops)"
   stop_gateway
-  if [[ $workers == 1 ]]; then
+  if [[ $combo == 1:af_packet ]]; then
     written=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"]["written"])' "$work/stats.json")
     sleep 0.5
     ip netns exec "$P-gw" bash "$src/tests/tools/rsyslog_lab.sh" stop "$work/rsyslog"
@@ -96,7 +97,7 @@ for workers in 1 2; do
     echo "syslog over TLS: $written events received by rsyslogd, all valid RFC 5424"
   fi
   $py "$src/tests/tools/pcap_compare.py" --expect "$work/pass.pcap" \
-    --got "$work/w$workers-upf.pcap" --got "$work/w$workers-ran.pcap" --absent "$work/drop.pcap" \
+    --got "$work/w$workers$io-upf.pcap" --got "$work/w$workers$io-ran.pcap" --absent "$work/drop.pcap" \
     || fail "$workers worker(s): the frames on the far sides are not the frames inspect passes"
   $py - "$work/inspect.json" "$work/stats.json" <<'PY' || fail "$workers worker(s): run and inspect counters differ"
 import json, sys
