@@ -53,8 +53,9 @@ std::string EventSink::to_json(const Event& e, uint64_t count, uint64_t first_fr
   return j.dump();
 }
 
-void EventSink::write(const std::string& line) {
+void EventSink::write(const Event& e, const std::string& line) {
   ++written_;
+  if (listener_) listener_(e, line);
   if (!out_) return;
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fputc('\n', out_);
@@ -62,14 +63,14 @@ void EventSink::write(const std::string& line) {
 
 void EventSink::close_window(Window& w) {
   if (w.suppressed == 0) return;
-  write(to_json(w.last, w.suppressed, w.first_frame, w.last.frame, w.first_ts, w.last.ts_ns));
+  write(w.last, to_json(w.last, w.suppressed, w.first_frame, w.last.frame, w.first_ts, w.last.ts_ns));
   w.suppressed = 0;
 }
 
 void EventSink::consume(std::vector<Event>& events) {
   for (const Event& e : events) {
     if (e.reason == Reason::kQuarantineChanged) {  // state changes are never aggregated
-      write(to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
+      write(e, to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
       continue;
     }
     Key k{e.reason, e.ue.empty() ? e.src : e.ue};
@@ -86,14 +87,14 @@ void EventSink::consume(std::vector<Event>& events) {
       Window w;
       w.start_ts = e.ts_ns;
       windows_.emplace(k, w);
-      write(to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
+      write(e, to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
       continue;
     }
     Window& w = it->second;
     if (e.ts_ns >= w.start_ts + opts_.window_ns) {
       close_window(w);
       w.start_ts = e.ts_ns;
-      write(to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
+      write(e, to_json(e, 1, e.frame, e.frame, e.ts_ns, e.ts_ns));
       continue;
     }
     if (w.suppressed == 0) {
