@@ -145,4 +145,28 @@ grep -q 'mecguard_reloads_total{result="ok"} 10' "$work/metrics.txt" || fail "re
 grep -q 'mecguard_reloads_total{result="failed"} 10' "$work/metrics.txt" || fail "reload counters in /metrics"
 $py "$src/tests/tools/pcap_compare.py" --expect "$work/pass.pcap" --got "$work/reload-upf.pcap" --got "$work/reload-ran.pcap" \
   || fail "frames lost or duplicated across reloads"
+echo "== detections and quarantine decisions: run == inspect (original timing)"
+# Detection windows and rate buckets run on packet time: the capture's timestamps offline, the
+# kernel's receive times inline. Replayed at the original speed, both see the same windows.
+{ cat "$src/config/default-policy.yaml"; printf '\ndetection:\n  quarantine: true\n  quarantine_seconds: 600\n'; } > "$work/detect.yaml"
+"$bin" inspect "$work/s.pcap" --policy "$work/detect.yaml" --events "$work/inspect-events.jsonl" --quiet
+IO=auto MANAGEMENT=127.0.0.1:0 "$src/lab/lab.sh" config "$P" "$work/detect.yaml" "$work/gw.yaml"
+start_gateway "$work/gw.yaml"
+replay "$work/s.pcap"
+sleep 0.5
+stop_gateway
+$py - "$work/inspect-events.jsonl" "$work/events.jsonl" <<'PY' || fail "detections or quarantine decisions differ"
+import json, sys
+def load(path):
+    ev = [json.loads(l) for l in open(path)]
+    det = {(e["reason"], e["ue"]) for e in ev if e["stage"] == "detect"}
+    quar = {(e["ue"], e.get("detail")) for e in ev if e["reason"] == "quarantine_changed"}
+    return det, quar
+(di, qi), (dr, qr) = load(sys.argv[1]), load(sys.argv[2])
+print(f"inspect: {len(di)} (detector, UE) pairs, {len(qi)} quarantine changes; run: {len(dr)}, {len(qr)}")
+assert di, "the scenario must trigger detections"
+assert qi, "the scenario must quarantine UEs"
+assert di == dr, f"only inspect: {sorted(di - dr)}; only run: {sorted(dr - di)}"
+assert qi == qr, f"only inspect: {sorted(qi - qr)}; only run: {sorted(qr - qi)}"
+PY
 echo "gateway_lab: ok"
