@@ -91,7 +91,7 @@ int64_t now_unix_us() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
-// Bounded multi-producer multi-consumer ring of strings. Each slot carries a sequence
+// Bounded multi-producer multi-consumer ring of strings (capacity >= 2). Each slot carries a sequence
 // number telling whose turn it is: pos (free for the producer of pos), pos + 1 (filled for
 // the consumer of pos). Producers and the consumer never wait for each other.
 class Ring {
@@ -305,12 +305,13 @@ struct SyslogSink::Impl {
       dropped.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
+    submitted.fetch_add(1, std::memory_order_relaxed);  // before the sender can count it sent
     if (!ring.try_push(msg)) {
+      submitted.fetch_sub(1, std::memory_order_relaxed);
       queued_bytes.fetch_sub(n, std::memory_order_relaxed);
       dropped.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    submitted.fetch_add(1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (sender_idle.load(std::memory_order_relaxed)) {
       std::lock_guard<std::mutex> lk(mu);
@@ -653,7 +654,8 @@ Expected<void> validate(SyslogOptions& o) {
   if (o.host.empty()) return bad("host is empty");
   if (o.port == 0) o.port = tls ? 6514 : 514;
   if (o.facility < 0 || o.facility > 23) return bad("facility must be 0..23, got " + std::to_string(o.facility));
-  if (o.queue_capacity == 0 || o.queue_capacity > (size_t{1} << 24)) return bad("queue_capacity must be 1..16777216");
+  // The ring tells a full slot from a free one by lap, which needs two slots at least.
+  if (o.queue_capacity < 2 || o.queue_capacity > (size_t{1} << 24)) return bad("queue_capacity must be 2..16777216");
   if (o.max_message_bytes < 480 || o.max_message_bytes > 65000) return bad("max_message_bytes must be 480..65000");
   if (o.queue_max_bytes < o.max_message_bytes) return bad("queue_max_bytes is smaller than max_message_bytes");
   if (o.reconnect_min_ms <= 0 || o.reconnect_max_ms < o.reconnect_min_ms || o.reconnect_max_ms > 3'600'000) {

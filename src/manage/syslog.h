@@ -34,7 +34,7 @@ struct SyslogOptions {
   std::string hostname;               // HOSTNAME; empty: gethostname()
   // 13 = "log audit" (RFC 5424 table 1): these are security audit records. 0..23.
   int facility = 13;
-  size_t queue_capacity = 65536;         // messages waiting for the sender; beyond: dropped
+  size_t queue_capacity = 65536;         // messages waiting for the sender (2..2^24); beyond: dropped
   size_t queue_max_bytes = 64u << 20;    // and the bytes they hold
   size_t max_message_bytes = 8192;       // one SYSLOG-MSG (without framing); MSG is cut at a
                                          // UTF-8 boundary. 480..65000 (RFC 5426 allows 480)

@@ -195,6 +195,7 @@ TEST(SyslogOptions, InvalidOptionsAreRejected) {
   EXPECT_EQ(bad([](SyslogOptions& x) { x.facility = 24; }), ErrorCode::kValidation);
   EXPECT_EQ(bad([](SyslogOptions& x) { x.facility = -1; }), ErrorCode::kValidation);
   EXPECT_EQ(bad([](SyslogOptions& x) { x.queue_capacity = 0; }), ErrorCode::kValidation);
+  EXPECT_EQ(bad([](SyslogOptions& x) { x.queue_capacity = 1; }), ErrorCode::kValidation);
   EXPECT_EQ(bad([](SyslogOptions& x) { x.host.clear(); }), ErrorCode::kValidation);
   EXPECT_EQ(bad([](SyslogOptions& x) { x.app_name = "mec guard"; }), ErrorCode::kValidation);
   EXPECT_EQ(bad([](SyslogOptions& x) { x.app_name = std::string(49, 'a'); }), ErrorCode::kValidation);
@@ -381,6 +382,20 @@ TEST(SyslogSink, FullQueueDropsAndCountsWithoutAServer) {
   EXPECT_EQ(sink.stats().dropped, 500u - st.submitted + 1);
 }
 
+TEST(SyslogSink, SmallestQueueHoldsTwo) {
+  SyslogOptions o = options(Transport::kTcp, closed_port());
+  o.queue_capacity = 2;
+  auto s = SyslogSink::start(o);
+  ASSERT_TRUE(s) << s.error().to_string();
+  for (int i = 0; i < 10; ++i) (*s)->submit(5, "test", "", "m");
+  SyslogSink::Stats st = (*s)->stats();
+  EXPECT_GE(st.submitted, 2u);
+  EXPECT_LE(st.submitted, 3u);
+  EXPECT_EQ(st.submitted + st.dropped, 10u);
+  (*s)->stop(0ms);
+  EXPECT_EQ((*s)->stats().failed, st.submitted);
+}
+
 TEST(SyslogSink, QueueByteBoundDrops) {
   SyslogOptions o = options(Transport::kTcp, closed_port());
   o.max_message_bytes = 1024;
@@ -464,6 +479,38 @@ TEST(SyslogSink, TcpOctetCountedFramesArriveAndStopDrains) {
     EXPECT_EQ(frames[i].substr(frames[i].size() - tail.size()), tail);
     EXPECT_EQ(frames[i].substr(0, 7), "<108>1 ");
   }
+}
+
+TEST(SyslogSink, ConcurrentProducersLoseNothing) {
+  TcpServer server;
+  ASSERT_TRUE(server.ok());
+  auto s = SyslogSink::start(options(Transport::kTcp, server.port()));
+  ASSERT_TRUE(s) << s.error().to_string();
+  constexpr int kThreads = 4, kEach = 500;
+  std::vector<std::string> frames;
+  std::thread reader([&server, &frames] {
+    if (server.accept(5000)) frames = server.read_frames(kThreads * kEach, 15000);
+  });
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&s, t] {
+      for (int i = 0; i < kEach; ++i) (*s)->submit(5, "p" + std::to_string(t), "", std::to_string(i));
+    });
+  }
+  for (auto& p : producers) p.join();
+  (*s)->stop(15000ms);
+  reader.join();
+  ASSERT_EQ(frames.size(), static_cast<size_t>(kThreads * kEach));
+  // Per producer, messages arrive complete and in the order it submitted them.
+  std::vector<int> next(kThreads, 0);
+  for (const std::string& f : frames) {
+    size_t p = f.find(" p");
+    ASSERT_NE(p, std::string::npos) << f;
+    int t = f[p + 2] - '0';
+    ASSERT_TRUE(t >= 0 && t < kThreads) << f;
+    EXPECT_EQ(f.substr(f.rfind(' ') + 1), std::to_string(next[static_cast<size_t>(t)]++)) << f;
+  }
+  EXPECT_EQ((*s)->stats().sent, static_cast<uint64_t>(kThreads * kEach));
 }
 
 TEST(SyslogSink, TcpReconnectsAfterServerRestart) {
