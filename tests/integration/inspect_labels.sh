@@ -19,8 +19,9 @@ for scenario in default attacks benign large-100k; do
   echo "== $scenario"
   /usr/bin/python3 "$src/tests/tools/score.py" "$work/s.labels" "$work/v.jsonl" --covered "$covered" \
     || fail "$scenario: verdicts do not match the labels"
-  # Detectors (G11), per UE: every attacking UE of the flood and scan classes detected, at
-  # most 1% of benign UEs flagged.
+  # Detectors (G11), per UE: every attacking UE of the flood, scan, session churn and
+  # hijacked-device classes detected within its attack window (+2 s), at most 1% of benign UEs
+  # flagged, a signalling storm reported exactly when the scenario has session churn.
   /usr/bin/python3 "$src/tests/tools/detect_score.py" "$work/s.labels" "$work/e.jsonl" --require \
     || fail "$scenario: detection per UE"
   /usr/bin/python3 - "$work" "$scenario" "$covered" <<'PY'
