@@ -60,40 +60,15 @@ Expected<manage::SyslogOptions> syslog_options(const gateway::SyslogConfig& c) {
 Expected<guard::QuarantineEntry> parse_quarantine_body(const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Unexpected(Error(ErrorCode::kParse, "body is not a JSON object"));
-  guard::QuarantineEntry e;
-  if (!j.contains("ue") || !j["ue"].is_string()) return Unexpected(Error(ErrorCode::kParse, "\"ue\" address missing"));
-  auto ue = IpAddr::parse(j["ue"].get<std::string>());
-  if (!ue) return Unexpected(Error(ErrorCode::kParse, "\"ue\" is not an IP address"));
-  e.ue = *ue;
-  if (j.contains("allow")) {
-    if (!j["allow"].is_array()) return Unexpected(Error(ErrorCode::kParse, "\"allow\" must be a list of prefixes"));
-    for (const auto& a : j["allow"]) {
-      auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt;
-      if (!p) return Unexpected(Error(ErrorCode::kParse, "bad prefix in \"allow\""));
-      e.allow.push_back(*p);
-    }
-  }
   const uint64_t now = static_cast<uint64_t>(std::time(nullptr)) * 1'000'000'000ull;
-  e.since_ns = now;
-  if (j.contains("expires")) {
-    if (!j["expires"].is_number_unsigned()) return Unexpected(Error(ErrorCode::kParse, "\"expires\" must be seconds"));
-    const uint64_t s = j["expires"].get<uint64_t>();
-    if (s > 10ull * 365 * 86400) return Unexpected(Error(ErrorCode::kParse, "\"expires\" is too far away"));
-    if (s > 0) e.expires_ns = now + s * 1'000'000'000ull;
-  }
-  if (j.contains("reason") && j["reason"].is_string()) e.reason = j["reason"].get<std::string>().substr(0, 256);
-  e.by = "operator";
+  auto e = guard::QuarantineTable::entry_from_json(j, now);
+  if (e) e->by = "operator";
   return e;
 }
 
 std::string quarantine_json(const std::vector<guard::QuarantineEntry>& entries) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& e : entries) {
-    nlohmann::json o = {{"ue", e.ue.to_string()}, {"since_ns", e.since_ns}, {"expires_ns", e.expires_ns},
-                        {"reason", e.reason}, {"by", e.by}, {"allow", nlohmann::json::array()}};
-    for (const auto& p : e.allow) o["allow"].push_back(p.to_string());
-    j.push_back(std::move(o));
-  }
+  for (const auto& e : entries) j.push_back(guard::QuarantineTable::entry_to_json(e));
   return j.dump();
 }
 

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <map>
 
 #include <yaml-cpp/yaml.h>
@@ -85,14 +87,23 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
 }  // namespace
 
 Expected<GatewayConfig, std::vector<Error>> load_gateway_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Unexpected(std::vector<Error>{Error(ErrorCode::kIo, "cannot read the file", path)});
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_gateway_config_string(text.str(), path);
+}
+
+Expected<GatewayConfig, std::vector<Error>> load_gateway_config_string(const std::string& yaml, const std::string& path) {
   YAML::Node doc;
   try {
-    doc = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Unexpected(std::vector<Error>{Error(ErrorCode::kIo, "cannot read the file", path)});
+    doc = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     return Unexpected(std::vector<Error>{
         Error(ErrorCode::kParse, e.msg, path + ":" + std::to_string(e.mark.line + 1))});
+  }
+  if (!doc.IsMap()) {
+    return Unexpected(std::vector<Error>{Error(ErrorCode::kValidation, "expected a mapping of settings", path)});
   }
   GatewayConfig c;
   c.path = path;

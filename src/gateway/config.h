@@ -44,5 +44,7 @@ struct GatewayConfig {
 };
 
 Expected<GatewayConfig, std::vector<Error>> load_gateway_config(const std::string& path);
+// The same from text; `path` names it in errors and anchors relative paths.
+Expected<GatewayConfig, std::vector<Error>> load_gateway_config_string(const std::string& yaml, const std::string& path);
 
 }  // namespace mecguard::gateway

@@ -105,44 +105,55 @@ Expected<std::vector<QuarantineEntry>> QuarantineTable::load_file(const std::str
   }
   std::vector<QuarantineEntry> out;
   for (size_t i = 0; i < j.size(); ++i) {
-    const auto& o = j[i];
-    const std::string where = path + " [" + std::to_string(i) + "]";
-    if (!o.is_object() || !o.contains("ue") || !o["ue"].is_string()) {
-      return Unexpected(Error(ErrorCode::kParse, "entry needs a \"ue\" address", where));
-    }
-    QuarantineEntry e;
-    auto ue = IpAddr::parse(o["ue"].get<std::string>());
-    if (!ue) return Unexpected(Error(ErrorCode::kParse, "bad UE address", where));
-    e.ue = *ue;
-    if (o.contains("allow")) {
-      if (!o["allow"].is_array()) return Unexpected(Error(ErrorCode::kParse, "\"allow\" must be a list", where));
-      for (const auto& a : o["allow"]) {
-        auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt;
-        if (!p) return Unexpected(Error(ErrorCode::kParse, "bad prefix in \"allow\"", where));
-        e.allow.push_back(*p);
-      }
-    }
-    auto u64 = [&](const char* key) -> uint64_t {
-      return o.contains(key) && o[key].is_number_unsigned() ? o[key].get<uint64_t>() : 0;
-    };
-    e.since_ns = u64("since_ns");
-    e.expires_ns = u64("expires_ns");
-    if (o.contains("reason") && o["reason"].is_string()) e.reason = o["reason"].get<std::string>();
-    if (o.contains("by") && o["by"].is_string()) e.by = o["by"].get<std::string>();
-    out.push_back(std::move(e));
+    auto e = entry_from_json(j[i], 0);
+    if (!e) return Unexpected(Error(ErrorCode::kParse, e.error().message, path + " [" + std::to_string(i) + "]"));
+    out.push_back(std::move(*e));
   }
   return out;
 }
 
+Expected<QuarantineEntry> QuarantineTable::entry_from_json(const nlohmann::json& o, uint64_t now_ns) {
+  auto bad = [](const char* what) { return Unexpected(Error(ErrorCode::kParse, what)); };
+  if (!o.is_object() || !o.contains("ue") || !o["ue"].is_string()) return bad("entry needs a \"ue\" address");
+  QuarantineEntry e;
+  auto ue = IpAddr::parse(o["ue"].get<std::string>());
+  if (!ue) return bad("bad UE address");
+  e.ue = *ue;
+  if (o.contains("allow")) {
+    if (!o["allow"].is_array()) return bad("\"allow\" must be a list");
+    for (const auto& a : o["allow"]) {
+      auto p = a.is_string() ? IpPrefix::parse(a.get<std::string>()) : std::nullopt;
+      if (!p) return bad("bad prefix in \"allow\"");
+      e.allow.push_back(*p);
+    }
+  }
+  auto u64 = [&](const char* key) -> uint64_t {
+    return o.contains(key) && o[key].is_number_unsigned() ? o[key].get<uint64_t>() : 0;
+  };
+  e.since_ns = o.contains("since_ns") ? u64("since_ns") : now_ns;
+  e.expires_ns = u64("expires_ns");
+  if (o.contains("expires")) {  // the management endpoint's form: seconds from now
+    if (!o["expires"].is_number_unsigned()) return bad("\"expires\" must be a whole number of seconds");
+    const uint64_t secs = o["expires"].get<uint64_t>();
+    if (secs > 10ull * 365 * 86400) return bad("\"expires\" is more than ten years away");
+    e.expires_ns = secs ? now_ns + secs * 1'000'000'000ull : 0;
+  }
+  if (o.contains("reason") && o["reason"].is_string()) e.reason = o["reason"].get<std::string>().substr(0, 256);
+  if (o.contains("by") && o["by"].is_string()) e.by = o["by"].get<std::string>().substr(0, 64);
+  return e;
+}
+
+nlohmann::json QuarantineTable::entry_to_json(const QuarantineEntry& e) {
+  nlohmann::json o = {{"ue", e.ue.to_string()}, {"since_ns", e.since_ns}, {"expires_ns", e.expires_ns},
+                      {"reason", e.reason}, {"by", e.by}};
+  o["allow"] = nlohmann::json::array();
+  for (const auto& p : e.allow) o["allow"].push_back(p.to_string());
+  return o;
+}
+
 Expected<void> QuarantineTable::save_file(const std::string& path, const std::vector<QuarantineEntry>& entries) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& e : entries) {
-    nlohmann::json o = {{"ue", e.ue.to_string()}, {"since_ns", e.since_ns}, {"expires_ns", e.expires_ns},
-                        {"reason", e.reason}, {"by", e.by}};
-    o["allow"] = nlohmann::json::array();
-    for (const auto& p : e.allow) o["allow"].push_back(p.to_string());
-    j.push_back(std::move(o));
-  }
+  for (const auto& e : entries) j.push_back(entry_to_json(e));
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);

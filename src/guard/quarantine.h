@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/expected.h"
 #include "common/ip.h"
 #include "guard/flat_map.h"
@@ -49,6 +51,10 @@ class QuarantineTable {
   // The state file: a JSON array of entries (docs/quarantine.md).
   static Expected<std::vector<QuarantineEntry>> load_file(const std::string& path);
   static Expected<void> save_file(const std::string& path, const std::vector<QuarantineEntry>& entries);
+  // One entry as JSON (the state file's form). entry_from_json also takes the management
+  // endpoint's form: "expires" in seconds from now_ns, "since_ns" absent meaning now_ns.
+  static Expected<QuarantineEntry> entry_from_json(const nlohmann::json& o, uint64_t now_ns);
+  static nlohmann::json entry_to_json(const QuarantineEntry& e);
 
  private:
   static IpAddr key(const IpAddr& ue);
