@@ -25,7 +25,7 @@ fail() { echo "FAIL: $*" >&2; [[ -f $work/run.err ]] && tail -20 "$work/run.err"
 py=/usr/bin/python3
 
 "$src/lab/lab.sh" up "$P" >/dev/null
-"$bin" gen "$src/examples/attacks.yaml" -o "$work/s.pcap" >/dev/null
+"$bin" gen "$src/examples/attacks.yaml" -o "$work/s.pcap" --labels "$work/s.labels" >/dev/null
 # Timing-independent stages only: detection and rate limits depend on packet times, which a
 # replay at 4x speed changes (the detection equality test replays at the original speed).
 { cat "$src/config/default-policy.yaml"; printf '\ndetection:\n  enabled: false\n'; } > "$work/policy.yaml"
@@ -145,6 +145,38 @@ grep -q 'mecguard_reloads_total{result="ok"} 10' "$work/metrics.txt" || fail "re
 grep -q 'mecguard_reloads_total{result="failed"} 10' "$work/metrics.txt" || fail "reload counters in /metrics"
 $py "$src/tests/tools/pcap_compare.py" --expect "$work/pass.pcap" --got "$work/reload-upf.pcap" --got "$work/reload-ran.pcap" \
   || fail "frames lost or duplicated across reloads"
+echo "== operator quarantine over HTTP == inspect --quarantine"
+ue=$($py -c '
+import collections, json, sys
+c = collections.Counter(l["ue"] for l in map(json.loads, open(sys.argv[1])) if l["class"] == "benign" and l["ue"] and "." in l["ue"])
+print(c.most_common(1)[0][0])' "$work/s.labels")
+printf '[{"ue": "%s", "allow": ["198.51.100.53/32"], "since_ns": 0, "expires_ns": 0, "reason": "lab", "by": "operator"}]\n' "$ue" > "$work/q.json"
+"$bin" inspect "$work/s.pcap" --policy "$work/policy.yaml" --quarantine "$work/q.json" --stats "$work/inspect-q.json" \
+  --passed "$work/pass-q.pcap" --dropped "$work/drop-q.pcap" --quiet
+MANAGEMENT=127.0.0.1:0 "$src/lab/lab.sh" config "$P" "$work/policy.yaml" "$work/gw.yaml"
+start_gateway "$work/gw.yaml"
+port=$(sed -n 's/.*management on port \([0-9]*\).*/\1/p' "$work/run.err")
+code=$(ip netns exec "$P-gw" curl -s -o "$work/q.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d "{\"ue\": \"$ue\", \"allow\": [\"198.51.100.53/32\"], \"reason\": \"lab\"}" "http://127.0.0.1:$port/quarantine")
+[[ $code == 200 ]] || fail "POST /quarantine: $code $(cat "$work/q.out")"
+ip netns exec "$P-gw" curl -s "http://127.0.0.1:$port/quarantine" | grep -q "\"$ue\"" || fail "GET /quarantine does not list $ue"
+capture_far_sides q
+replay "$work/s.pcap" --speed 4
+stop_capture
+code=$(ip netns exec "$P-gw" curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:$port/quarantine/$ue")
+[[ $code == 200 ]] || fail "DELETE /quarantine/$ue: $code"
+stop_gateway
+$py "$src/tests/tools/pcap_compare.py" --expect "$work/pass-q.pcap" --got "$work/q-upf.pcap" --got "$work/q-ran.pcap" \
+  --absent "$work/drop-q.pcap" || fail "quarantine: the frames on the far sides are not the frames inspect passes"
+$py - "$work/inspect-q.json" "$work/stats.json" <<'PY' || fail "quarantine: run and inspect counters differ"
+import json, sys
+i, r = (json.load(open(p)) for p in sys.argv[1:3])
+q = lambda s: s["stages"]["quarantine"]["reasons"]["quarantined"]["enforced"]
+assert q(i) > 0 and q(i) == q(r), (q(i), q(r))
+assert i["actions"] == r["actions"], (i["actions"], r["actions"])
+print(f"quarantined UE: {q(r)} frames dropped inline and offline")
+PY
+
 echo "== detections and quarantine decisions: run == inspect (original timing)"
 # Detection windows and rate buckets run on packet time: the capture's timestamps offline, the
 # kernel's receive times inline. Replayed at the original speed, both see the same windows.
