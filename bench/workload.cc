@@ -1,4 +1,8 @@
+// Benchmark workloads: PFCP session establishment fed through the pipeline, uplink G-PDU
+// traffic (benign, or with a share of attack frames) and the all-stages-on policy.
 #include "workload.h"
+
+#include <algorithm>
 
 #include "decode/build.h"
 #include "pfcp/build.h"
@@ -16,58 +20,89 @@ const IpAddr kSmf = *IpAddr::parse("10.10.4.10");
 const IpAddr kUpfN4 = *IpAddr::parse("10.10.4.1");
 const IpAddr kUpfN3 = *IpAddr::parse("10.10.3.1");
 const IpAddr kGnb = *IpAddr::parse("10.10.3.21");
-const IpAddr kServer = *IpAddr::parse("198.51.100.10");
+constexpr uint32_t kServers = 1024;  // 198.51.96.0/22
+constexpr uint64_t kFrameGapNs = 10'000;
 
 IpAddr ue_addr(uint32_t i) { return IpAddr::v4(0x0A400000u + i + 1); }  // 10.64.0.1 upward
+IpAddr server_addr(uint32_t i) { return IpAddr::v4(0xC6336000u + i % kServers); }
 
 std::vector<uint8_t> pfcp_frame(const IpAddr& src, const IpAddr& dst, const pfcp::Message& m) {
   const auto payload = pfcp::encode(m);
   return decode::build::ethernet_ip(decode::build::udp_ip(src, dst, 8805, 8805, payload));
 }
+
 }  // namespace
 
-std::unique_ptr<Workload> make_uplink_workload(uint32_t sessions, uint32_t frames, uint32_t acl_rules,
-                                               uint32_t frame_len, uint64_t seed) {
-  auto w = std::make_unique<Workload>();
-  w->n4.reserve(size_t{sessions} * 2);
-  for (uint32_t i = 0; i < sessions; ++i) {
-    pfcp::UeSessionSpec s;
-    s.cp_seid = 0x1000000 + i;
-    s.cp_addr = kSmf;
-    s.cp_node = pfcp::NodeId::from_ip(kSmf);
-    s.ue_addr = ue_addr(i);
-    s.ul_teid = 0x100000 + i;
-    s.upf_n3_addr = kUpfN3;
-    s.gnb_teid = 0x800000 + i;
-    s.gnb_addr = kGnb;
-    const uint32_t seq = (i % 0xFFFFFF) + 1;
-    w->n4.push_back(pfcp_frame(kSmf, kUpfN4, pfcp::session_establishment_request(seq, s)));
-    w->n4.push_back(pfcp_frame(kUpfN4, kSmf,
-                               pfcp::session_establishment_response(seq, s.cp_seid, pfcp::NodeId::from_ip(kUpfN4),
-                                                                    pfcp::Cause::kRequestAccepted, 0x2000000 + i,
-                                                                    kUpfN4)));
-  }
+std::pair<std::vector<uint8_t>, std::vector<uint8_t>> establishment_frames(uint32_t i) {
+  pfcp::UeSessionSpec s;
+  s.cp_seid = 0x1000000 + i;
+  s.cp_addr = kSmf;
+  s.cp_node = pfcp::NodeId::from_ip(kSmf);
+  s.ue_addr = ue_addr(i);
+  s.ul_teid = 0x100000 + i;
+  s.upf_n3_addr = kUpfN3;
+  s.gnb_teid = 0x800000 + i;
+  s.gnb_addr = kGnb;
+  const uint32_t seq = (i % 0xFFFFFF) + 1;
+  return {pfcp_frame(kSmf, kUpfN4, pfcp::session_establishment_request(seq, s)),
+          pfcp_frame(kUpfN4, kSmf,
+                     pfcp::session_establishment_response(seq, s.cp_seid, pfcp::NodeId::from_ip(kUpfN4),
+                                                          pfcp::Cause::kRequestAccepted, 0x2000000 + i, kUpfN4))};
+}
+
+std::vector<uint8_t> uplink_frame(uint32_t session, uint32_t f, uint32_t frame_len, uint32_t server,
+                                  const IpAddr* spoofed_src, const uint32_t* teid) {
   // Ethernet 14 + IPv4 20 + UDP 8 + GTP-U 8 + optional 4 + PDU Session Container 4 = 58.
   const uint32_t inner_len = frame_len > 58 + 28 ? frame_len - 58 : 28;
   const std::vector<uint8_t> payload(inner_len - 28, 0xAB);
+  const auto inner = decode::build::udp_ip(spoofed_src ? *spoofed_src : ue_addr(session), server_addr(server),
+                                           static_cast<uint16_t>(40000 + f % 20000), 443, payload);
+  const auto spec = decode::build::gpdu_spec(teid ? *teid : 0x100000 + session, inner, 9, 1);
+  return decode::build::ethernet_ip(decode::build::gtpu_ip(kGnb, kUpfN3, spec));
+}
+
+std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames, double attack_share,
+                                             uint32_t frame_len, uint64_t seed) {
+  auto t = std::make_unique<Traffic>();
+  t->sessions = sessions;
   uint64_t rng = seed;
-  w->arena.reserve(size_t{frames} * frame_len);
+  const auto attack_below = static_cast<uint64_t>(attack_share * 1e6);
+  t->arena.reserve(size_t{frames} * frame_len);
+  t->attack.assign(frames, 0);
   std::vector<size_t> offsets;
   offsets.reserve(frames);
   for (uint32_t f = 0; f < frames; ++f) {
-    const uint32_t i = static_cast<uint32_t>(splitmix(rng) % sessions);
-    const auto inner = decode::build::udp_ip(ue_addr(i), kServer, static_cast<uint16_t>(40000 + f % 20000), 443, payload);
-    const auto spec = decode::build::gpdu_spec(0x100000 + i, inner, 9, 1);
-    const auto frame = decode::build::ethernet_ip(decode::build::gtpu_ip(kGnb, kUpfN3, spec));
-    offsets.push_back(w->arena.size());
-    w->arena.insert(w->arena.end(), frame.begin(), frame.end());
+    const auto i = static_cast<uint32_t>(splitmix(rng) % sessions);
+    const auto server = static_cast<uint32_t>(splitmix(rng));
+    std::vector<uint8_t> frame;
+    if (splitmix(rng) % 1'000'000 < attack_below) {
+      t->attack[f] = 1;
+      ++t->attack_frames;
+      // Half unknown tunnels (TEIDs above every session's), half spoofed sources in the pool.
+      if (f & 1) {
+        const auto teid = 0x0F000000 + static_cast<uint32_t>(splitmix(rng) % 0xFFFFFF);
+        frame = uplink_frame(i, f, frame_len, server, nullptr, &teid);
+      } else {
+        const IpAddr src = IpAddr::v4(0x0A7E0000u + static_cast<uint32_t>(splitmix(rng) % 0x10000));  // 10.126/16
+        frame = uplink_frame(i, f, frame_len, server, &src, nullptr);
+      }
+    } else {
+      frame = uplink_frame(i, f, frame_len, server);
+    }
+    offsets.push_back(t->arena.size());
+    t->arena.insert(t->arena.end(), frame.begin(), frame.end());
   }
+  t->frames.reserve(frames);
   for (uint32_t f = 0; f < frames; ++f) {
-    const size_t end = f + 1 < frames ? offsets[f + 1] : w->arena.size();
-    w->frames.push_back({Bytes(w->arena.data() + offsets[f], end - offsets[f]), 1'000'000'000ull + f * 1000ull, f + 1ull});
+    const size_t end = f + 1 < frames ? offsets[f + 1] : t->arena.size();
+    t->frames.push_back({Bytes(t->arena.data() + offsets[f], end - offsets[f]), 1'000'000'000ull + f * kFrameGapNs,
+                         f + 1ull});
   }
+  return t;
+}
 
-  policy::Policy& p = w->policy;
+policy::Policy make_policy(uint32_t sessions, uint32_t acl_rules, uint64_t seed) {
+  policy::Policy p;
   p.topology.upf_n3 = {kUpfN3};
   p.topology.upf_n4 = {kUpfN4};
   p.topology.smf_peers = {kSmf};
@@ -81,38 +116,75 @@ std::unique_ptr<Workload> make_uplink_workload(uint32_t sessions, uint32_t frame
   p.zones[policy::Zone::kDn] = {*IpPrefix::parse("0.0.0.0/0")};
   p.zone_rules = {{policy::Zone::kUe, policy::Zone::kDn, policy::Action::kAllow},
                   {policy::Zone::kDn, policy::Zone::kUe, policy::Action::kAllow}};
+  // Every bucket kind on, far above what the workload sends: the buckets are spent, never empty.
+  const policy::RateLimit high{1e9, 1e13};
+  p.rate_limits.ue_uplink = high;
+  p.rate_limits.ue_downlink = high;
+  p.rate_limits.network_instances["internet"] = {high, high};
+  p.rate_limits.pfcp_per_peer_pps = 1e12;
+  p.rate_limits.gtpu_echo_per_peer_pps = 1e9;
+  p.detection.enabled = true;
+  uint64_t rng = seed;
   for (uint32_t r = 0; r < acl_rules; ++r) {
     policy::AclRule rule;
     rule.id = r + 1;
     rule.action = policy::Action::kDeny;
     rule.proto = (splitmix(rng) & 1) ? 6 : 17;
-    // Destinations in 203.0.113.0/24-ish space and ports the workload never uses.
+    // Destinations in 203.0.113.0/24 and ports the workload never uses.
     rule.dst = {IpPrefix::make(IpAddr::v4(0xCB007100u + static_cast<uint32_t>(splitmix(rng) % 256)), 32)};
     const auto port = static_cast<uint16_t>(1000 + splitmix(rng) % 30000);
     rule.dport = {port, static_cast<uint16_t>(port + splitmix(rng) % 16)};
     if (r % 3 == 0) rule.src = {IpPrefix::make(ue_addr(static_cast<uint32_t>(splitmix(rng) % sessions)), 32)};
     p.acl.push_back(rule);
   }
-  return w;
+  return p;
 }
 
-std::unique_ptr<guard::Pipeline> make_primed_pipeline(const Workload& w) {
-  auto compiled = guard::compile_policy(w.policy);
-  if (!compiled) return nullptr;
+guard::Worker::Limits limits_for(uint32_t sessions) {
   guard::Worker::Limits limits;
-  limits.sessions.max_sessions = std::max<size_t>(w.n4.size() / 2 + 16, 1024);
-  auto pipe = std::make_unique<guard::Pipeline>(*compiled, limits, decode::LinkType::kEthernet);
+  limits.sessions.max_sessions = std::max<size_t>(size_t{sessions} + 16, 1024);
+  return limits;
+}
+
+size_t prime_sessions(guard::Pipeline& pipe, uint32_t sessions) {
+  constexpr size_t kBatch = guard::Pipeline::kMaxBatch;
+  std::vector<std::vector<uint8_t>> bytes;
   std::vector<guard::RawFrame> batch;
-  std::vector<guard::Verdict> verdicts(guard::Pipeline::kMaxBatch);
+  std::vector<guard::Verdict> verdicts(kBatch);
+  bytes.reserve(kBatch);
   uint64_t n = 0;
-  for (const auto& f : w.n4) {
-    batch.push_back({Bytes(f.data(), f.size()), ++n, n});
-    if (batch.size() == guard::Pipeline::kMaxBatch) {
-      pipe->process(batch, verdicts);
-      batch.clear();
+  auto flush = [&] {
+    batch.clear();
+    for (const auto& b : bytes) {
+      ++n;
+      batch.push_back({Bytes(b.data(), b.size()), n * 100, n});  // before the traffic's first frame
     }
+    pipe.process(batch, verdicts);
+    pipe.worker().events().clear();
+    bytes.clear();
+  };
+  for (uint32_t i = 0; i < sessions; ++i) {
+    auto [req, resp] = establishment_frames(i);
+    bytes.push_back(std::move(req));
+    bytes.push_back(std::move(resp));
+    if (bytes.size() >= kBatch) flush();
   }
-  if (!batch.empty()) pipe->process(batch, verdicts);
+  if (!bytes.empty()) flush();
+  return pipe.worker().sessions().size();
+}
+
+std::unique_ptr<guard::Pipeline> make_primed_pipeline(const policy::Policy& policy, uint32_t sessions) {
+  auto compiled = guard::compile_policy(policy);
+  if (!compiled) return nullptr;
+  auto pipe = std::make_unique<guard::Pipeline>(*compiled, limits_for(sessions), decode::LinkType::kEthernet);
+  prime_sessions(*pipe, sessions);
+  // A few quarantined UEs outside the workload, so the quarantine stage looks every packet up.
+  for (uint32_t q = 0; q < 16; ++q) {
+    guard::QuarantineEntry e;
+    e.ue = IpAddr::v4(0x0A7F0000u + q);
+    e.by = "bench";
+    pipe->worker().quarantine_add(e, 0);
+  }
   pipe->worker().events().clear();
   return pipe;
 }

@@ -1,10 +1,14 @@
-// Benchmark workloads built in memory: N PDU sessions established through real PFCP frames,
-// uplink G-PDUs of a fixed size spread over them, and K random ACL rules. Shared by the
-// Google Benchmark cases and the scaling runs.
+// Benchmark workloads built in memory: N PDU sessions established through real PFCP frames
+// (generated and fed in batches, never all held at once), uplink G-PDUs of a fixed size spread
+// over them (optionally with a share of attack frames: unknown TEIDs and spoofed UE sources),
+// and a policy with K ACL rules and every stage on (rate limits set high enough never to drop,
+// detection with its defaults). Shared by the Google Benchmark cases, the per-session memory
+// measurement and the scaling runs (bench/scaling.sh).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -13,19 +17,45 @@
 
 namespace mecguard::bench {
 
-struct Workload {
-  std::vector<std::vector<uint8_t>> n4;       // PFCP frames establishing the sessions
-  std::vector<uint8_t> arena;                 // user-plane frames back to back
-  std::vector<guard::RawFrame> frames;        // views into arena
-  policy::Policy policy;
+// Uplink user-plane frames over `sessions` sessions (UEs 10.64.0.1 upward, pool 10.64.0.0/10).
+struct Traffic {
+  uint32_t sessions = 0;
+  std::vector<uint8_t> arena;          // frames back to back
+  std::vector<guard::RawFrame> frames;  // views into arena
+  std::vector<uint8_t> attack;         // per frame: 1 when the pipeline must drop it
+  size_t attack_frames = 0;
 };
 
-// sessions: UEs 10.64.0.1 upward (pool 10.64.0.0/10); frame_len: Ethernet frame size of each G-PDU;
-// acl_rules: rules that never match the workload's traffic (so every stage runs to its end).
-std::unique_ptr<Workload> make_uplink_workload(uint32_t sessions, uint32_t frames, uint32_t acl_rules,
-                                               uint32_t frame_len = 128, uint64_t seed = 1);
+// frame_len: Ethernet frame size of each G-PDU. attack_share: fraction of frames that are
+// attacks, half with a TEID no session has, half with an inner source the session does not own.
+// Frames are 10 µs apart in packet time and go to 1,024 servers, so that benign traffic stays
+// under the default detection thresholds (no alerts) while every detector still runs.
+std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames, double attack_share = 0,
+                                             uint32_t frame_len = 128, uint64_t seed = 1);
 
-// A pipeline that has learned the workload's sessions (the N4 frames were fed through it).
-std::unique_ptr<guard::Pipeline> make_primed_pipeline(const Workload& w);
+// One uplink G-PDU of session i (frame number f picks the source port; server: one of 1,024),
+// with an optional spoofed inner source or foreign TEID.
+std::vector<uint8_t> uplink_frame(uint32_t session, uint32_t f, uint32_t frame_len = 128, uint32_t server = 0,
+                                  const IpAddr* spoofed_src = nullptr, const uint32_t* teid = nullptr);
+
+// The PFCP session establishment request (SMF -> UPF) and accepting response of session i, as
+// Ethernet frames (the PFCP message starts at byte 42).
+std::pair<std::vector<uint8_t>, std::vector<uint8_t>> establishment_frames(uint32_t i);
+
+// A policy for `sessions` sessions with `acl_rules` rules that never match the traffic (so every
+// stage runs to its end), every stage in enforce mode, rate limits on every bucket kind and
+// detection on.
+policy::Policy make_policy(uint32_t sessions, uint32_t acl_rules, uint64_t seed = 7);
+
+// Worker limits sized for `sessions` sessions.
+guard::Worker::Limits limits_for(uint32_t sessions);
+
+// Establishes `sessions` sessions by feeding PFCP request/response pairs through the pipeline.
+// Returns the number of sessions the pipeline holds afterwards.
+size_t prime_sessions(guard::Pipeline& pipe, uint32_t sessions);
+
+// A pipeline under `policy` that has learned `sessions` sessions; nullptr when the policy does
+// not compile.
+std::unique_ptr<guard::Pipeline> make_primed_pipeline(const policy::Policy& policy, uint32_t sessions);
 
 }  // namespace mecguard::bench
