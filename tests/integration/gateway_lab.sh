@@ -177,6 +177,29 @@ assert i["actions"] == r["actions"], (i["actions"], r["actions"])
 print(f"quarantined UE: {q(r)} frames dropped inline and offline")
 PY
 
+echo "== SIGTERM as the replay ends: every received frame judged, every forwarded frame sent, events flushed"
+MANAGEMENT=null "$src/lab/lab.sh" config "$P" "$work/policy.yaml" "$work/gw.yaml"
+start_gateway "$work/gw.yaml"
+capture_far_sides term
+replay "$work/s.pcap" --speed 20
+kill -TERM "$gwpid"; wait "$gwpid" || fail "the gateway exited with $?"; gwpid=""
+stop_capture
+$py - "$work/stats.json" "$work/events.jsonl" "$work/term-upf.pcap" "$work/term-ran.pcap" "$src/tests/tools" <<'PY' || fail "frames or events lost at shutdown"
+import json, sys
+sys.path.insert(0, sys.argv[5])
+from pcap_compare import frames
+s = json.load(open(sys.argv[1]))
+rx = sum(p["rx_packets"] for p in s["ports"]); tx = sum(p["tx_packets"] for p in s["ports"])
+arrived = len(frames(sys.argv[3])) + len(frames(sys.argv[4]))
+forwarded = s["actions"]["pass"] + s["actions"]["alert"]
+lines = sum(1 for _ in open(sys.argv[2]))
+print(f"received {rx}, judged {s['frames']}, forwarded {forwarded}, sent {tx}, arrived {arrived}; "
+      f"events written {s['events']['written']}, in the file {lines}")
+assert s["frames"] == rx, "received frames not judged"
+assert forwarded == tx == arrived, "forwarded frames not sent or not arrived"
+assert lines == s["events"]["written"] and lines > 0, "events not flushed"
+PY
+
 echo "== detections and quarantine decisions: run == inspect (original timing)"
 # Detection windows and rate buckets run on packet time: the capture's timestamps offline, the
 # kernel's receive times inline. Replayed at the original speed, both see the same windows.
