@@ -40,22 +40,6 @@ void log_line(const char* fmt, const std::string& a) {
   std::fflush(stderr);
 }
 
-Expected<manage::SyslogOptions> syslog_options(const gateway::SyslogConfig& c) {
-  manage::SyslogOptions o;
-  o.transport = c.transport == "tls"   ? manage::SyslogOptions::Transport::kTls
-                : c.transport == "tcp" ? manage::SyslogOptions::Transport::kTcp
-                                       : manage::SyslogOptions::Transport::kUdp;
-  o.host = c.host;
-  o.port = c.port;
-  o.ca_file = c.ca_file;
-  o.cert_file = c.cert_file;
-  o.key_file = c.key_file;
-  o.server_name = c.server_name;
-  o.verify_peer = c.verify_peer;
-  o.queue_capacity = c.queue;
-  return o;
-}
-
 // POST /quarantine body -> entry ({"ue":..,"allow":[..],"expires":seconds,"reason":..}).
 Expected<guard::QuarantineEntry> parse_quarantine_body(const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
@@ -112,8 +96,7 @@ int run_gateway(const RunArgs& a) {
   }
   std::unique_ptr<manage::SyslogSink> syslog;
   if (cfg->syslog) {
-    auto opts = syslog_options(*cfg->syslog);
-    auto s = opts ? manage::SyslogSink::start(*opts) : Unexpected(opts.error());
+    auto s = manage::SyslogSink::start(*cfg->syslog);
     if (!s) {
       log_line("mecguard run: syslog: %s\n", s.error().to_string());
       return 2;

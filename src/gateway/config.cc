@@ -148,13 +148,15 @@ Expected<GatewayConfig, std::vector<Error>> load_gateway_config_string(const std
                 c.event_window_ns = r.whole(v, q, 1, 3'600'000) * 1'000'000;
               }},
              {"syslog", [&](const YAML::Node& v, const std::string& q) {
-                SyslogConfig s;
+                using Transport = manage::SyslogOptions::Transport;
+                manage::SyslogOptions s;
                 r.fields(v, q, {
                     {"transport", [&](const YAML::Node& x, const std::string& w) {
-                       s.transport = r.text(x, w);
-                       if (s.transport != "udp" && s.transport != "tcp" && s.transport != "tls") {
-                         r.fail(x, w, "'" + s.transport + "' is not one of: udp, tcp, tls");
-                       }
+                       const auto t = r.text(x, w);
+                       if (t == "udp") s.transport = Transport::kUdp;
+                       else if (t == "tcp") s.transport = Transport::kTcp;
+                       else if (t == "tls") s.transport = Transport::kTls;
+                       else r.fail(x, w, "'" + t + "' is not one of: udp, tcp, tls");
                      }},
                     {"host", [&](const YAML::Node& x, const std::string& w) { s.host = r.text(x, w); }},
                     {"port", [&](const YAML::Node& x, const std::string& w) {
@@ -165,9 +167,11 @@ Expected<GatewayConfig, std::vector<Error>> load_gateway_config_string(const std
                     {"key_file", [&](const YAML::Node& x, const std::string& w) { s.key_file = r.text(x, w); }},
                     {"server_name", [&](const YAML::Node& x, const std::string& w) { s.server_name = r.text(x, w); }},
                     {"verify_peer", [&](const YAML::Node& x, const std::string& w) { s.verify_peer = r.flag(x, w); }},
-                    {"queue", [&](const YAML::Node& x, const std::string& w) { s.queue = r.whole(x, w, 16, 1u << 24); }},
+                    {"queue", [&](const YAML::Node& x, const std::string& w) {
+                       s.queue_capacity = r.whole(x, w, 16, 1u << 24);
+                     }},
                 });
-                if (s.transport == "tls" && s.ca_file.empty() && s.verify_peer) {
+                if (s.transport == Transport::kTls && s.ca_file.empty() && s.verify_peer) {
                   r.fail(v, q, "tls needs ca_file (or verify_peer: false)");
                 }
                 c.syslog = s;

@@ -11,17 +11,9 @@
 #include "common/error.h"
 #include "common/expected.h"
 #include "gateway/port.h"
+#include "manage/syslog.h"
 
 namespace mecguard::gateway {
-
-struct SyslogConfig {
-  std::string transport = "udp";  // udp | tcp | tls
-  std::string host = "127.0.0.1";
-  uint16_t port = 514;
-  std::string ca_file, cert_file, key_file, server_name;
-  bool verify_peer = true;
-  size_t queue = 65536;
-};
 
 struct GatewayConfig {
   std::string path;                 // the config file itself
@@ -38,7 +30,7 @@ struct GatewayConfig {
   std::string quarantine_state;     // loaded at start, saved on every operator change
   std::string events_jsonl;         // events as JSON lines ("-": stdout)
   uint64_t event_window_ns = 1'000'000'000;
-  std::optional<SyslogConfig> syslog;
+  std::optional<manage::SyslogOptions> syslog;  // events.syslog
   std::string management = "127.0.0.1:9464";  // "" disables the HTTP endpoint
   std::string stats;                // stats JSON written at shutdown (as `inspect --stats`)
 };

@@ -49,7 +49,7 @@ events:
   EXPECT_EQ(c->events_jsonl, "/etc/mecguard/events.jsonl");
   EXPECT_EQ(c->event_window_ns, 250'000'000u);
   ASSERT_TRUE(c->syslog.has_value());
-  EXPECT_EQ(c->syslog->transport, "tls");
+  EXPECT_EQ(c->syslog->transport, manage::SyslogOptions::Transport::kTls);
   EXPECT_EQ(c->syslog->port, 6514);
   EXPECT_EQ(c->syslog->ca_file, "/etc/mecguard/pki/ca.pem");
 }
