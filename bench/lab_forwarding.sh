@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Live forwarding rate through the lab (lab/lab.sh), all guard stages on, next to plain kernel
+# Live forwarding rate through the lab (lab/lab.sh), every guard stage on, next to plain kernel
 # forwarding (a Linux bridge between the same two veth ends) measured in the same run.
 #   bench/lab_forwarding.sh [MECGUARD] [LOOPS]     (needs root)
 # Traffic: the benign scenario (examples/benign.yaml: PFCP sessions, then N3/N6 traffic of
@@ -15,7 +15,16 @@ cleanup() { [[ -n $gw ]] && kill -KILL "$gw" 2>/dev/null; "$root/lab/lab.sh" dow
 trap cleanup EXIT
 mkdir -p "$root/bench/results"; csv=$root/bench/results/lab_forwarding.csv
 "$bin" gen "$root/examples/benign.yaml" -o "$work/b.pcap" >/dev/null
-policy=$root/config/default-policy.yaml
+# Every stage on: the default policy (detection on) plus rate limits on every bucket kind,
+# high enough not to drop the benign traffic.
+policy=$work/policy.yaml
+{ cat "$root/config/default-policy.yaml"; cat <<'YAML'
+rate_limits:
+  ue: {uplink: {pps: 1000000, bps: 10000000000}, downlink: {pps: 1000000, bps: 10000000000}}
+  pfcp_per_peer_pps: 1000000
+  gtpu_echo_per_peer_pps: 1000000
+YAML
+} > "$policy"
 "$root/lab/lab.sh" up "$P" >/dev/null
 
 rx() { ip -n "$P-$1" -s -j link show dev "$2" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])'; }
