@@ -141,9 +141,13 @@ void BM_Stage(benchmark::State& state, size_t stage_index) {
   }
   guard::Stage& stage = *stages[stage_index];
   std::vector<guard::Verdict> verdicts(batch);
+  const uint64_t pass_ns = ctx.back().ts_ns - ctx.front().ts_ns + 10'000;
   size_t i = 0;
   for (auto _ : state) {
-    if (i + batch > ctx.size()) i = 0;
+    if (i + batch > ctx.size()) {
+      i = 0;
+      for (auto& p : ctx) p.ts_ns += pass_ns;  // packet time moves on (windows, buckets)
+    }
     std::fill(verdicts.begin(), verdicts.end(), guard::Verdict{});
     stage.run(std::span(ctx.data() + i, batch), verdicts, pipe.worker());
     i += batch;
@@ -187,10 +191,23 @@ void BM_Pipeline(benchmark::State& state) {
     pipe->worker().events().clear();
   }
   const auto alerts_before = pipe->worker().counters().actions[static_cast<size_t>(guard::Action::kAlert)];
+  // Every pass over the frames is shifted later in packet time, so time never runs backwards
+  // for the per-UE windows and buckets (copying the batch's descriptors is part of the loop, as
+  // an I/O ring's would be).
+  const uint64_t pass_ns = t.frames.back().ts_ns - t.frames.front().ts_ns + 10'000;
+  uint64_t shift = pass_ns;
+  std::vector<guard::RawFrame> shifted(batch);
   size_t i = 0;
   for (auto _ : state) {
-    if (i + batch > t.frames.size()) i = 0;
-    pipe->process(std::span(t.frames.data() + i, batch), verdicts);
+    if (i + batch > t.frames.size()) {
+      i = 0;
+      shift += pass_ns;
+    }
+    for (size_t k = 0; k < batch; ++k) {
+      shifted[k] = t.frames[i + k];
+      shifted[k].ts_ns += shift;
+    }
+    pipe->process(shifted, verdicts);
     i += batch;
     pipe->worker().events().clear();
   }

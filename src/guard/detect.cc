@@ -60,6 +60,12 @@ class DetectStage final : public Stage {
     const auto& d = pol.source.detection;
     const auto window = static_cast<uint64_t>(d.window_seconds * 1e9);
     DetectState& st = w.detect();
+    // Per-UE state is scattered over a large table: fetch the batch's slots first.
+    for (const PacketCtx& p : pkts) {
+      if (p.session == kNoSession || p.flow != Flow::kUplink) continue;
+      st.ue.prefetch(p.session);
+      w.sessions().prefetch_session(p.session);
+    }
     for (size_t i = 0; i < pkts.size(); ++i) {
       PacketCtx& p = pkts[i];
       Verdict& v = verdicts[i];
@@ -119,11 +125,20 @@ class DetectStage final : public Stage {
       check(w, p, v, *u, Reason::kDetectUdpFlood, "udp_per_s", u->udp / secs, th.udp_rate, window);
       check(w, p, v, *u, Reason::kDetectIcmpFlood, "icmp_per_s", u->icmp / secs, th.icmp_rate, window);
       if (syn || udp) {
-        const double hosts = u->hosts.estimate();
-        const double ports = u->ports.estimate();
-        // Many ports on few hosts: vertical; many hosts: horizontal.
-        if (hosts < 4) check(w, p, v, *u, Reason::kDetectPortScan, "distinct_ports", ports, th.scan_distinct_ports, window);
-        check(w, p, v, *u, Reason::kDetectHostScan, "distinct_hosts", hosts, th.scan_distinct_hosts, window);
+        // Estimates only when a check could fire: not fired yet this window, and enough items
+        // added (every SYN or UDP packet adds one to each sketch) to possibly pass the threshold.
+        const uint32_t adds = u->syn + u->udp;
+        const bool ports_open = may_fire(*u, Reason::kDetectPortScan, th.scan_distinct_ports, adds);
+        const bool hosts_open = may_fire(*u, Reason::kDetectHostScan, th.scan_distinct_hosts, adds);
+        if (ports_open || hosts_open) {
+          const double hosts = u->hosts.estimate();
+          // Many ports on few hosts: vertical; many hosts: horizontal.
+          if (hosts < 4 && ports_open) {
+            check(w, p, v, *u, Reason::kDetectPortScan, "distinct_ports", u->ports.estimate(), th.scan_distinct_ports,
+                  window);
+          }
+          if (hosts_open) check(w, p, v, *u, Reason::kDetectHostScan, "distinct_hosts", hosts, th.scan_distinct_hosts, window);
+        }
       }
       if (u->windows >= 10) {
         // The slack keeps a UE that was idle for a while from flagging on its first burst.
@@ -169,6 +184,11 @@ class DetectStage final : public Stage {
     u.fired = 0;
     u.ports.clear();
     u.hosts.clear();
+  }
+
+  // Whether check() on a distinct count sketched from `adds` items could fire.
+  static bool may_fire(const UeDetect& u, Reason r, double threshold, uint32_t adds) {
+    return threshold > 0 && !(u.fired & reason_bit(r)) && Hll64::can_exceed(adds, threshold);
   }
 
   // Fires once per UE, reason and window when value exceeds threshold.
@@ -322,8 +342,7 @@ class DetectStage final : public Stage {
       (syn ? t->syn : t->udp) += 1;
       t->sources.add(p.session);
       const double pps = std::max(t->syn, t->udp) / d.window_seconds;
-      const double sources = t->sources.estimate();
-      if (!t->flagged && pps > d.ddos_pps && sources >= d.ddos_sources) {
+      if (!t->flagged && pps > d.ddos_pps && t->sources.estimate() >= d.ddos_sources) {
         t->flagged = true;
         const uint64_t until = p.ts_ns + 5 * window;
         if (st.flagged.insert_or_assign(dst, until) == InsertResult::kFull) ++st.dst_overflow;

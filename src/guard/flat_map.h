@@ -35,7 +35,11 @@ class FlatMap {
   size_t slot_count() const { return mask_ + 1; }
   size_t memory_bytes() const { return slot_count() * sizeof(Slot); }
 
-  void prefetch(const K& key) const { __builtin_prefetch(&slots_[Hash{}(key) & mask_]); }
+  // Prefetches every cache line of the key's home slot (large values span several).
+  void prefetch(const K& key) const {
+    const char* slot = reinterpret_cast<const char*>(&slots_[Hash{}(key) & mask_]);
+    for (size_t off = 0; off < sizeof(Slot); off += 64) __builtin_prefetch(slot + off);
+  }
 
   V* find(const K& key) {
     for (size_t i = Hash{}(key) & mask_;; i = (i + 1) & mask_) {

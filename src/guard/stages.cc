@@ -3,6 +3,7 @@
 #include "guard/detect.h"
 
 #include <algorithm>
+#include <array>
 
 #include "pfcp/message.h"
 
@@ -168,28 +169,65 @@ class TeidStage final : public Stage {
  public:
   StageId id() const override { return StageId::kTeid; }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
+    // Chunks of a pipeline batch: resolve tunnel endpoint ids and prefetch the tunnel slots for
+    // the whole chunk, then look the sessions up and prefetch their records, then judge; the
+    // misses of a chunk overlap instead of following one another.
+    for (size_t begin = 0; begin < pkts.size(); begin += Pipeline::kMaxBatch) {
+      const size_t n = std::min(Pipeline::kMaxBatch, pkts.size() - begin);
+      run_chunk(pkts.subspan(begin, n), verdicts.subspan(begin, n), w);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kNoAddr = 0xFFFFFFFFu;
+
+  static void run_chunk(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept {
     auto& st = w.sessions();
-    // Resolve address ids and prefetch the tunnel slots for the whole batch first.
+    std::array<uint32_t, Pipeline::kMaxBatch> addr;  // Interner id, or kNoAddr
+    std::array<SessionId, Pipeline::kMaxBatch> id;
+    // Tunnels of a batch mostly end at one UPF address: look each distinct run up once.
+    IpAddr last;
+    uint32_t last_id = kNoAddr;
+    bool have_last = false;
     for (size_t i = 0; i < pkts.size(); ++i) {
       const PacketCtx& p = pkts[i];
+      addr[i] = kNoAddr;
       if (!is_gpdu(p) || done(verdicts[i])) continue;
-      if (const auto a = st.addresses().find(p.pkt.outer_ip.dst)) st.prefetch_local_tunnel(*a, p.pkt.gtpu.teid);
-    }
-    for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
-      if (!is_gpdu(p)) return;
-      ++w.counters().stage_packets[static_cast<size_t>(StageId::kTeid)];
-      const auto addr = st.addresses().find(p.pkt.outer_ip.dst);
-      const uint32_t teid = p.pkt.gtpu.teid;
-      SessionId id = kNoSession;
-      if (addr) id = p.flow == Flow::kDownlink ? st.by_dl_tunnel(*addr, teid) : st.by_local_tunnel(*addr, teid);
-      if (id == kNoSession) {
-        const bool stale = addr && p.flow != Flow::kDownlink && st.recently_deleted(*addr, teid);
-        w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
-        return;
+      const IpAddr& dst = p.pkt.outer_ip.dst;
+      if (!have_last || !(dst == last)) {
+        const auto a = st.addresses().find(dst);
+        last = dst;
+        last_id = a ? *a : kNoAddr;
+        have_last = true;
       }
-      p.session = id;
-      p.ni = w.policy_ni_of(*st.get(id));
-    });
+      addr[i] = last_id;
+      if (last_id == kNoAddr) continue;
+      const auto a16 = static_cast<uint16_t>(last_id);
+      if (p.flow == Flow::kDownlink) st.prefetch_dl_tunnel(a16, p.pkt.gtpu.teid);
+      else st.prefetch_local_tunnel(a16, p.pkt.gtpu.teid);
+    }
+    for (size_t i = 0; i < pkts.size(); ++i) {
+      id[i] = kNoSession;
+      if (addr[i] == kNoAddr) continue;
+      const PacketCtx& p = pkts[i];
+      const auto a16 = static_cast<uint16_t>(addr[i]);
+      id[i] = p.flow == Flow::kDownlink ? st.by_dl_tunnel(a16, p.pkt.gtpu.teid) : st.by_local_tunnel(a16, p.pkt.gtpu.teid);
+      st.prefetch_session(id[i]);
+    }
+    for (size_t i = 0; i < pkts.size(); ++i) {
+      PacketCtx& p = pkts[i];
+      Verdict& v = verdicts[i];
+      if (!is_gpdu(p) || done(v)) continue;
+      ++w.counters().stage_packets[static_cast<size_t>(StageId::kTeid)];
+      if (id[i] == kNoSession) {
+        const bool stale = addr[i] != kNoAddr && p.flow != Flow::kDownlink &&
+                           st.recently_deleted(static_cast<uint16_t>(addr[i]), p.pkt.gtpu.teid);
+        w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
+        continue;
+      }
+      p.session = id[i];
+      p.ni = w.policy_ni_of(*st.get(id[i]));
+    }
   }
 };
 
@@ -390,6 +428,12 @@ class RateStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();
+    // The buckets of a batch's UEs are scattered over a large table: fetch them all first.
+    for (size_t i = 0; i < pkts.size(); ++i) {
+      if (pkts[i].session == kNoSession || done(verdicts[i])) continue;
+      rs.ue.prefetch(pkts[i].session);
+      w.sessions().prefetch_session(pkts[i].session);
+    }
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!p.user_traffic() || p.session == kNoSession) return;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kRate)];
