@@ -82,4 +82,13 @@ set -e
 [[ $rc -eq 2 && $rc2 -eq 2 ]] || fail "bad policy: exit $rc/$rc2, want 2"
 grep -q "bad.yaml:4 acl.rules\[0\].action" "$work/bad.err" || fail "bad policy: $(cat "$work/bad.err")"
 grep -q "bad.yaml:5 acl.rules\[1\].dport" "$work/bad2.err" || fail "bad policy: $(cat "$work/bad2.err")"
+# Detection among masses of UEs (issue 5): 100,000 UEs, labelled attackers of every detector
+# class; each must be detected within its window, at most 1% of the benign UEs flagged.
+echo "== mass-100k"
+"$bin" gen "$src/bench/scenarios/mass-100k.yaml" -o "$work/m.pcap" --labels "$work/m.labels" >/dev/null
+"$bin" inspect "$work/m.pcap" --policy "$policy" --events "$work/m.events" --quiet
+/usr/bin/python3 "$src/tests/tools/detect_score.py" "$work/m.labels" "$work/m.events" --require \
+  || fail "mass-100k: detection per UE"
+rm -f "$work/m.pcap"
+
 echo "inspect vs labels: ok"
