@@ -1,5 +1,6 @@
 #include "guard/detect.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -11,6 +12,8 @@ namespace {
 
 // Active windows a UE's profile learns from before behaviour change is judged.
 constexpr uint8_t kLearnWindows = 4;
+// Packets between a prefetch of a UE's state and its use.
+constexpr size_t kAhead = 8;
 
 uint64_t bucket(uint64_t x) { return uint64_t{1} << (mix64(x) & 63); }
 uint8_t proto_bit(uint8_t proto) {
@@ -60,13 +63,19 @@ class DetectStage final : public Stage {
     const auto& d = pol.source.detection;
     const auto window = static_cast<uint64_t>(d.window_seconds * 1e9);
     DetectState& st = w.detect();
-    // Per-UE state is scattered over a large table: fetch the batch's slots first.
-    for (const PacketCtx& p : pkts) {
-      if (p.session == kNoSession || p.flow != Flow::kUplink) continue;
-      st.ue.prefetch(p.session);
-      w.sessions().prefetch_session(p.session);
-    }
+    // Per-UE state and session records are scattered over large arrays: fetch those of the
+    // packet kAhead places on while judging this one, so a few misses are always in flight
+    // and what was fetched is still in L1 when its packet comes.
+    const auto ahead = [&st, &w, pkts](size_t j) {
+      if (j >= pkts.size()) return;
+      const PacketCtx& q = pkts[j];
+      if (q.session == kNoSession || q.flow != Flow::kUplink) return;
+      st.ue.prefetch(q.session);
+      w.sessions().prefetch_session(q.session);
+    };
+    for (size_t j = 0; j < kAhead; ++j) ahead(j);
     for (size_t i = 0; i < pkts.size(); ++i) {
+      ahead(i + kAhead);
       PacketCtx& p = pkts[i];
       Verdict& v = verdicts[i];
       if (p.flow == Flow::kN4) {
@@ -84,16 +93,14 @@ class DetectStage final : public Stage {
       const Session* s = w.sessions().get(p.session);
       const auto& ip = p.ip();
       const auto& l4 = p.l4();
-      const auto& th = pol.detect_thresholds(pol.group_of(ip.src));
+      // Without security classes every UE has the default thresholds: no prefix lookup.
+      const auto& th = pol.class_detect.empty() ? pol.detect_default : pol.detect_thresholds(pol.group_of(ip.src));
 
-      UeDetect* u = st.ue.find(p.session);
-      if (!u) {
-        if (st.ue.insert_or_assign(p.session, UeDetect{}) == InsertResult::kFull) continue;
-        u = st.ue.find(p.session);
-        u->serial = ~s->serial;  // force the reset below
-      }
-      if (u->serial != s->serial) {
+      UeDetect* u = st.ue.get(p.session);
+      if (!u) continue;
+      if (!u->live || u->serial != s->serial) {
         *u = UeDetect{};
+        u->live = 1;
         u->serial = s->serial;
         u->window_start = p.ts_ns;
       }
@@ -140,7 +147,7 @@ class DetectStage final : public Stage {
           if (hosts_open) check(w, p, v, *u, Reason::kDetectHostScan, "distinct_hosts", hosts, th.scan_distinct_hosts, window);
         }
       }
-      if (u->windows >= 10) {
+      if (u->windows >= UeDetect::kBaselineWindows) {
         // The slack keeps a UE that was idle for a while from flagging on its first burst.
         const double limit = u->mean + th.anomaly_sigma * std::sqrt(u->var) + 25;
         check(w, p, v, *u, Reason::kDetectVolumeAnomaly, "pkts_per_window", u->pkts, limit, window);
@@ -172,12 +179,13 @@ class DetectStage final : public Stage {
       u.mean += 0.1f * diff;
       u.var = 0.9f * (u.var + 0.1f * diff * diff);
     }
-    ++u.windows;
+    if (u.windows < UeDetect::kBaselineWindows) ++u.windows;
     // Windows with no packets between: count them in as zeros (bounded catch-up).
     const uint64_t idle = (now - u.window_start) / window;
-    for (uint64_t k = 1; k < idle && k < 16; ++k) {
-      u.mean *= 0.9f;
-      ++u.windows;
+    for (uint64_t k = 1; k < idle && k < 16; ++k) u.mean *= 0.9f;
+    if (idle > 1) {
+      const uint64_t zeros = std::min<uint64_t>(idle - 1, 15);
+      u.windows = static_cast<uint8_t>(std::min<uint64_t>(u.windows + zeros, UeDetect::kBaselineWindows));
     }
     u.window_start = now - (now - u.window_start) % window;
     u.pkts = u.syn = u.udp = u.icmp = 0;
@@ -348,6 +356,7 @@ class DetectStage final : public Stage {
         if (st.flagged.insert_or_assign(dst, until) == InsertResult::kFull) ++st.dst_overflow;
       }
     }
+    if (st.flagged.size() == 0) return;
     if (const uint64_t* until = st.flagged.find(dst)) {
       if (p.ts_ns > *until) {
         st.flagged.erase(dst);

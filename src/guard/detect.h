@@ -5,11 +5,12 @@
 // results), and behaviour change against a learned per-UE profile sketch. Memory is
 // bounded: per-UE state only for sessions (spoofed sources never reach this stage), churn
 // tables bounded by the session limit and aged out by generation, a fixed destination
-// table, 64-byte HyperLogLog sketches. Callers: the detect stage; tests.
+// table, 32-byte HyperLogLog sketches. Callers: the detect stage; tests.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "guard/flat_map.h"
 #include "guard/pipeline.h"
@@ -17,21 +18,61 @@
 
 namespace mecguard::guard {
 
+// Packed to 4-byte alignment (no padding around the 64-bit fields) and with four-bit sketch
+// registers: 144 bytes, held in an array by session id (was a 232-byte hash-table slot).
+#pragma pack(push, 4)
 struct UeDetect {
-  uint32_t serial = 0;        // the session this state belongs to
+  uint32_t serial = 0;        // the session this state belongs to (when `live`)
   uint64_t window_start = 0;  // ns
   uint32_t pkts = 0, syn = 0, udp = 0, icmp = 0;
   uint32_t fired = 0;         // bit per Reason fired in this window
-  Hll64 ports;                // distinct (host, port) probes
-  Hll64 hosts;                // distinct destination hosts
   float mean = 0, var = 0;    // EWMA of packets per window
-  uint32_t windows = 0;       // windows seen (the baseline needs a few)
+  uint8_t windows = 0;        // windows seen, saturating at kBaselineWindows (the baseline needs a few)
   // Behaviour profile: 64-bit bitmaps of (protocol, destination port) buckets and of
   // destination host buckets, and a protocol set, learned over the first active windows and
   // then widened by every window that did not fire; `cur_*` is this window's.
-  uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
   uint8_t prof_protos = 0, cur_protos = 0;
   uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
+  uint8_t live = 0;            // 0: never used (serial means nothing yet)
+  uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
+  Hll64 ports;                // distinct (host, port) probes
+  Hll64 hosts;                // distinct destination hosts
+
+  static constexpr uint8_t kBaselineWindows = 10;
+};
+#pragma pack(pop)
+static_assert(sizeof(UeDetect) == 144);
+
+// Per-UE detector state indexed by session id (the session table's slot index, dense from 0):
+// no hashing, no key, no probing. Chunks of 1,024 entries are allocated when a session id in
+// them first sends, so memory follows the ids in use; ids at or past `max_sessions` get none.
+class UeTable {
+ public:
+  explicit UeTable(size_t max_sessions) : chunks_((max_sessions + kChunk - 1) / kChunk) {}
+  // The state of session `id`, allocating its chunk; nullptr past the bound.
+  UeDetect* get(uint32_t id) {
+    const size_t c = id / kChunk;
+    if (c >= chunks_.size()) return nullptr;
+    if (!chunks_[c]) {
+      chunks_[c] = std::make_unique<UeDetect[]>(kChunk);
+      bytes_ += kChunk * sizeof(UeDetect);
+    }
+    return &chunks_[c][id % kChunk];
+  }
+  // Fetches the lines of session `id`'s state when its chunk exists.
+  void prefetch(uint32_t id) const {
+    const size_t c = id / kChunk;
+    if (c >= chunks_.size() || !chunks_[c]) return;
+    const char* e = reinterpret_cast<const char*>(&chunks_[c][id % kChunk]);
+    for (size_t off = 0; off < sizeof(UeDetect); off += 64) __builtin_prefetch(e + off);
+    __builtin_prefetch(e + sizeof(UeDetect) - 1);
+  }
+  size_t memory_bytes() const { return bytes_; }
+
+ private:
+  static constexpr size_t kChunk = 1024;
+  std::vector<std::unique_ptr<UeDetect[]>> chunks_;
+  size_t bytes_ = 0;
 };
 
 // Session churn of one UE address (network instance + IPv4 address or IPv6 /64).
@@ -62,13 +103,10 @@ struct DetectState {
   explicit DetectState(size_t max_sessions)
       : ue(max_sessions), dst(8192), flagged(4096), churn{ChurnMap(max_sessions), ChurnMap(max_sessions)},
         peers(4096) {}
-  struct U32Hash {
-    size_t operator()(uint32_t k) const { return static_cast<size_t>(mix64(k)); }
-  };
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
-  FlatMap<uint32_t, UeDetect, U32Hash> ue;    // by SessionId
+  UeTable ue;                                 // by SessionId
   FlatMap<IpAddr, DstDetect, AddrHash> dst;   // this window's destinations (bounded, reset)
   FlatMap<IpAddr, uint64_t, AddrHash> flagged;  // DDoS targets -> flagged until (ns)
   uint64_t dst_window_start = 0;

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <deque>
 #include <string>
 
@@ -372,6 +375,39 @@ acl:
   EXPECT_NE(all.find("detection.churn_window_seconds"), std::string::npos) << all;
   EXPECT_NE(all.find("acl.rules[0].rate"), std::string::npos) << all;
   EXPECT_NE(all.find("acl.rules[1].rate"), std::string::npos) << all;
+}
+
+// The four-bit HyperLogLog estimates what one-byte registers (ranks unbounded) estimate, as
+// long as no rank passed 15; the per-UE state stays compact.
+TEST(Hll64, FourBitRegistersEstimateAsByteRegisters) {
+  for (uint64_t seed : {1ULL, 77ULL, 1234567ULL}) {
+    Hll64 h;
+    std::array<uint8_t, 64> ref{};
+    for (uint64_t n = 1; n <= 400; ++n) {
+      const uint64_t item = seed * 1000003 + n;
+      h.add(item);
+      const uint64_t x = mix64(item ^ 0x5bd1e9955bd1e995ULL);
+      const uint64_t rest = x >> 6;
+      const auto rank = static_cast<uint8_t>(rest == 0 ? 59 : __builtin_ctzll(rest) + 1);
+      ref[x & 63] = std::max(ref[x & 63], rank);
+      double sum = 0;
+      int zeros = 0;
+      uint8_t top = 0;
+      for (uint8_t r : ref) {
+        sum += std::ldexp(1.0, -r);
+        zeros += r == 0;
+        top = std::max(top, r);
+      }
+      if (top > Hll64::kMaxRank) break;
+      double want = 0.709 * 64 * 64 / sum;
+      if (want <= 160 && zeros > 0) want = 64 * std::log(64.0 / zeros);
+      EXPECT_NEAR(h.estimate(), want, 1e-9 * want) << "seed " << seed << " items " << n;
+    }
+    h.clear();
+    EXPECT_EQ(h.estimate(), 0.0);
+  }
+  EXPECT_LE(sizeof(Hll64), 32u);
+  EXPECT_LE(sizeof(UeDetect), 144u);
 }
 
 }  // namespace
