@@ -1,3 +1,5 @@
+// SessionTable and Interner: session records in a slab, indexed by IdTables whose candidates
+// are checked against the records (see id_table.h and docs/decisions/003).
 #include "guard/sessions.h"
 
 #include <algorithm>
@@ -46,9 +48,51 @@ uint16_t SessionTable::network_instance_id(const std::string& name) {
   return static_cast<uint16_t>(ni_names_.size() - 1);
 }
 
+SessionId SessionTable::find_seid(uint16_t upf, uint64_t up_seid) const {
+  return seid_index_.find(hash32(Key128{upf, up_seid}), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.up_seid == up_seid && s.upf == upf;
+  });
+}
+
+SessionId SessionTable::find_local_tunnel(uint64_t key) const {
+  const auto addr = static_cast<uint16_t>(key >> 32);
+  const auto teid = static_cast<uint32_t>(key);
+  return tunnel_index_.find(hash32(key), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    for (uint8_t i = 0; i < s.n_local; ++i) {
+      if (s.local[i].teid == teid && s.local[i].addr == addr) return true;
+    }
+    return false;
+  });
+}
+
+SessionId SessionTable::find_dl_tunnel(uint64_t key) const {
+  const auto addr = static_cast<uint16_t>(key >> 32);
+  const auto teid = static_cast<uint32_t>(key);
+  return dl_index_.find(hash32(key), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.has_dl && s.dl.teid == teid && s.dl.addr == addr;
+  });
+}
+
+SessionId SessionTable::find_ue_v4(uint16_t ni, uint32_t v4) const {
+  return ue_index_.find(hash32(ue_v4_key(ni, v4)), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.has_v4 && s.ue_v4 == v4 && s.network_instance == ni;
+  });
+}
+
+SessionId SessionTable::find_ue_v6(uint16_t ni, uint64_t upper) const {
+  return ue_index_.find(hash32(ue_v6_key(ni, upper)), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper && s.network_instance == ni;
+  });
+}
+
 std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   const Key128 key{s.upf, s.up_seid};
-  if (seid_index_.find(key)) return {TableResult::kCollision, kNoSession};
+  if (find_seid(s.upf, s.up_seid) != kNoSession) return {TableResult::kCollision, kNoSession};
   if (live_ >= limits_.max_sessions) return {TableResult::kFull, kNoSession};
   SessionId id;
   if (!free_.empty()) {
@@ -67,7 +111,7 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   slot.network_instance = s.network_instance;
   slot.live = true;
   slot.serial = next_serial_++;
-  seid_index_.insert_or_assign(key, id);
+  seid_index_.insert(hash32(key), id);
   ++live_;
   if (s.peer >= per_peer_.size()) per_peer_.resize(s.peer + 1u, 0);
   ++per_peer_[s.peer];
@@ -79,7 +123,7 @@ void SessionTable::remove(SessionId id) {
   if (!s) return;
   for (uint8_t i = 0; i < s->n_local; ++i) {
     const uint64_t k = tunnel_key(s->local[i].addr, s->local[i].teid);
-    tunnel_index_.erase(k);
+    tunnel_index_.erase(hash32(k), id);
     // Remember it as stale, forgetting the oldest when the memory is full.
     if (deleted_.size() >= deleted_.capacity() && !deleted_order_.empty()) {
       deleted_.erase(deleted_order_.front());
@@ -87,9 +131,9 @@ void SessionTable::remove(SessionId id) {
     }
     if (deleted_.insert_or_assign(k, 1) == InsertResult::kInserted) deleted_order_.push_back(k);
   }
-  if (s->has_dl) dl_index_.erase(tunnel_key(s->dl.addr, s->dl.teid));
-  if (s->has_v4) ue_index_.erase(ue_v4_key(s->network_instance, s->ue_v4));
-  if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_key(s->network_instance, s->ue_v6));
+  if (s->has_dl) dl_index_.erase(hash32(tunnel_key(s->dl.addr, s->dl.teid)), id);
+  if (s->has_v4) ue_index_.erase(hash32(ue_v4_key(s->network_instance, s->ue_v4)), id);
+  if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
   if (s->has_routes || (s->has_v6 && s->v6_len != 64)) {
     for (size_t i = 0; i < routes_.size();) {
       if (routes_[i].second == id) {
@@ -103,7 +147,7 @@ void SessionTable::remove(SessionId id) {
       }
     }
   }
-  seid_index_.erase(Key128{s->upf, s->up_seid});
+  seid_index_.erase(hash32(Key128{s->upf, s->up_seid}), id);
   --per_peer_[s->peer];
   s->live = false;
   free_.push_back(id);
@@ -111,22 +155,19 @@ void SessionTable::remove(SessionId id) {
 }
 
 SessionId SessionTable::by_seid(uint16_t upf, uint64_t up_seid) const {
-  const auto* v = seid_index_.find(Key128{upf, up_seid});
-  return v ? *v : kNoSession;
+  return find_seid(upf, up_seid);
 }
 
 TableResult SessionTable::add_local_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const auto* owner = tunnel_index_.find(k)) {
-    if (*owner != id) return TableResult::kCollision;
-    for (uint8_t i = 0; i < s->n_local; ++i) {  // same tunnel again (shared by PDRs)
-      if (s->local[i].addr == t.addr && s->local[i].teid == t.teid) return TableResult::kOk;
-    }
+  if (const SessionId owner = find_local_tunnel(k); owner != kNoSession) {
+    // The owner's record holds the tunnel: the same tunnel again (shared by PDRs) is fine.
+    return owner == id ? TableResult::kOk : TableResult::kCollision;
   }
   if (s->n_local >= Session::kMaxTunnels) return TableResult::kFull;
-  if (tunnel_index_.insert_or_assign(k, id) == InsertResult::kFull) return TableResult::kFull;
+  if (!tunnel_index_.insert(hash32(k), id)) return TableResult::kFull;
   deleted_.erase(k);  // reused: no longer stale
   s->local[s->n_local++] = t;
   ++s->generation;
@@ -143,7 +184,7 @@ void SessionTable::remove_local_tunnels_of_pdr(SessionId id, uint16_t pdr_id) {
       // Another PDR of the session may share the tunnel (CHID): keep the index then.
       bool shared = false;
       for (uint8_t j = 0; j < s->n_local; ++j) shared |= s->local[j].addr == t.addr && s->local[j].teid == t.teid;
-      if (!shared) tunnel_index_.erase(tunnel_key(t.addr, t.teid));
+      if (!shared) tunnel_index_.erase(hash32(tunnel_key(t.addr, t.teid)), id);
       ++s->generation;
     } else {
       ++i;
@@ -155,9 +196,9 @@ TableResult SessionTable::set_dl_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const auto* owner = dl_index_.find(k); owner && *owner != id) return TableResult::kCollision;
-  if (s->has_dl) dl_index_.erase(tunnel_key(s->dl.addr, s->dl.teid));
-  if (dl_index_.insert_or_assign(k, id) == InsertResult::kFull) {
+  if (const SessionId owner = find_dl_tunnel(k); owner != kNoSession && owner != id) return TableResult::kCollision;
+  if (s->has_dl) dl_index_.erase(hash32(tunnel_key(s->dl.addr, s->dl.teid)), id);
+  if (!dl_index_.insert(hash32(k), id)) {
     s->has_dl = false;
     return TableResult::kFull;
   }
@@ -171,9 +212,11 @@ TableResult SessionTable::set_ue_v4(SessionId id, uint32_t v4) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   const Key128 k = ue_v4_key(s->network_instance, v4);
-  if (const auto* owner = ue_index_.find(k); owner && *owner != id) return TableResult::kCollision;
-  if (s->has_v4) ue_index_.erase(ue_v4_key(s->network_instance, s->ue_v4));
-  if (ue_index_.insert_or_assign(k, id) == InsertResult::kFull) {
+  if (const SessionId owner = find_ue_v4(s->network_instance, v4); owner != kNoSession && owner != id) {
+    return TableResult::kCollision;
+  }
+  if (s->has_v4) ue_index_.erase(hash32(ue_v4_key(s->network_instance, s->ue_v4)), id);
+  if (!ue_index_.insert(hash32(k), id)) {
     s->has_v4 = false;
     return TableResult::kFull;
   }
@@ -189,12 +232,17 @@ TableResult SessionTable::set_ue_v6(SessionId id, const IpAddr& v6, uint8_t len)
   if (len == 0 || len > 64) len = 64;  // a UE owns its /64 (TS 23.501 5.8.2.2)
   if (len == 64) {
     const Key128 k = ue_v6_key(s->network_instance, upper64(v6));
-    if (const auto* owner = ue_index_.find(k); owner && *owner != id) return TableResult::kCollision;
-    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_key(s->network_instance, s->ue_v6));
-    if (ue_index_.insert_or_assign(k, id) == InsertResult::kFull) return TableResult::kFull;
+    if (const SessionId owner = find_ue_v6(s->network_instance, upper64(v6)); owner != kNoSession && owner != id) {
+      return TableResult::kCollision;
+    }
+    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
+    if (!ue_index_.insert(hash32(k), id)) return TableResult::kFull;
   } else {
     const auto r = add_route(id, IpPrefix::make(v6, len));
     if (r != TableResult::kOk) return r;
+    // A /64 it had leaves the index (entries are checked against the record, which now holds
+    // the delegated prefix).
+    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
   }
   s->ue_v6 = upper64(IpPrefix::make(v6, len).addr);
   s->v6_len = len;
@@ -236,20 +284,18 @@ SessionId SessionTable::route_lookup(uint16_t ni, const IpAddr& a) const {
 }
 
 SessionId SessionTable::by_local_tunnel(uint16_t addr, uint32_t teid) const {
-  const auto* v = tunnel_index_.find(tunnel_key(addr, teid));
-  return v ? *v : kNoSession;
+  return find_local_tunnel(tunnel_key(addr, teid));
 }
 
 SessionId SessionTable::by_dl_tunnel(uint16_t addr, uint32_t teid) const {
-  const auto* v = dl_index_.find(tunnel_key(addr, teid));
-  return v ? *v : kNoSession;
+  return find_dl_tunnel(tunnel_key(addr, teid));
 }
 
 SessionId SessionTable::by_ue(uint16_t ni, const IpAddr& a) const {
   if (a.is_v4()) {
-    if (const auto* v = ue_index_.find(ue_v4_key(ni, a.v4_host()))) return *v;
+    if (const SessionId id = find_ue_v4(ni, a.v4_host()); id != kNoSession) return id;
   } else if (a.is_v6()) {
-    if (const auto* v = ue_index_.find(ue_v6_key(ni, upper64(a)))) return *v;
+    if (const SessionId id = find_ue_v6(ni, upper64(a)); id != kNoSession) return id;
   } else {
     return kNoSession;
   }

@@ -14,6 +14,7 @@
 
 #include "common/ip.h"
 #include "guard/flat_map.h"
+#include "guard/id_table.h"
 
 namespace mecguard::guard {
 
@@ -117,9 +118,9 @@ class SessionTable {
   bool recently_deleted(uint16_t addr, uint32_t teid) const;
 
   void prefetch_local_tunnel(uint16_t addr, uint32_t teid) const {
-    tunnel_index_.prefetch(tunnel_key(addr, teid));
+    tunnel_index_.prefetch(hash32(tunnel_key(addr, teid)));
   }
-  void prefetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.prefetch(tunnel_key(addr, teid)); }
+  void prefetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.prefetch(hash32(tunnel_key(addr, teid))); }
   // The session record (two cache lines), for stages that read it after a batch of lookups.
   void prefetch_session(SessionId id) const {
     if (id >= slab_.size()) return;
@@ -167,6 +168,10 @@ class SessionTable {
       return static_cast<size_t>(mix64(k.meta ^ mix64(k.hi ^ mix64(k.lo))));
     }
   };
+  // Index hashes: 32 bits of the mixed key (IdTable slots hold the hash and the session id;
+  // a candidate is checked against the session record).
+  static uint32_t hash32(uint64_t k) { return static_cast<uint32_t>(mix64(k) >> 32); }
+  static uint32_t hash32(const Key128& k) { return static_cast<uint32_t>(Key128Hash{}(k) >> 32); }
   static uint64_t tunnel_key(uint16_t addr, uint32_t teid) { return (uint64_t{addr} << 32) | teid; }
   // UE index key: IPv4 (ni, address) or IPv6 (ni, upper 64 bits), family-tagged.
   static Key128 ue_v4_key(uint16_t ni, uint32_t v4) { return Key128{(uint64_t{4} << 48) | (uint64_t{ni} << 32) | v4, 0}; }
@@ -182,10 +187,17 @@ class SessionTable {
   size_t live_ = 0;
   std::vector<uint32_t> per_peer_;
   uint32_t next_serial_ = 1;
-  FlatMap<Key128, SessionId, Key128Hash> seid_index_;    // (upf, up_seid)
-  FlatMap<uint64_t, SessionId, U64Hash> tunnel_index_;   // (addr, teid) local
-  FlatMap<uint64_t, SessionId, U64Hash> dl_index_;       // (gNB addr, teid)
-  FlatMap<Key128, SessionId, Key128Hash> ue_index_;      // (ni, v4) and (ni, /64)
+  // Lookups by key, each a hash of the key and a check of the candidate session's record.
+  SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
+  SessionId find_local_tunnel(uint64_t key) const;
+  SessionId find_dl_tunnel(uint64_t key) const;
+  SessionId find_ue_v4(uint16_t ni, uint32_t v4) const;
+  SessionId find_ue_v6(uint16_t ni, uint64_t upper) const;
+
+  IdTable seid_index_;    // (upf, up_seid)
+  IdTable tunnel_index_;  // (addr, teid) local
+  IdTable dl_index_;      // (gNB addr, teid)
+  IdTable ue_index_;      // (ni, v4) and (ni, /64)
   FlatMap<RouteKey, SessionId, RouteKeyHash> route_index_;  // delegated prefixes, Framed-Routes
   std::vector<std::pair<RouteKey, SessionId>> routes_;      // to remove a session's routes
   uint32_t route_lens_[2][129] = {};                     // [v4/v6][len]: routes of that length

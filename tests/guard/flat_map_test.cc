@@ -1,9 +1,12 @@
+// FlatMap and IdTable tests: behaviour against reference maps, bounds, growth, deletion.
 #include "guard/flat_map.h"
+#include "guard/id_table.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 namespace mecguard::guard {
 namespace {
@@ -108,6 +111,82 @@ TEST(FlatMap, GrowsToTheBoundAndKeepsEveryEntry) {
   }
   EXPECT_GT(m.slot_count(), initial_slots);
   EXPECT_LE(m.slot_count(), 8192u);  // the power of two that holds 5000 at load 0.7
+}
+
+
+// IdTable against a reference map, with records holding the keys (as the session table's),
+// for a good hash and for one that puts many keys on the same 32-bit hash and at the end of
+// the table (equal-hash runs, runs into the tail, growth with long runs).
+void id_table_vs_reference(uint32_t (*hash)(uint64_t), size_t max_entries, int ops, uint32_t seed) {
+  IdTable t(max_entries, 16);
+  std::unordered_map<uint64_t, uint32_t> ref;
+  std::vector<uint64_t> record_key(max_entries + 1, 0);
+  std::vector<uint32_t> free_ids;
+  uint32_t next_id = 0;
+  std::mt19937_64 rng(seed);
+  const auto lookup = [&](uint64_t k) {
+    return t.find(hash(k), [&](uint32_t id) { return record_key[id] == k; });
+  };
+  for (int op = 0; op < ops; ++op) {
+    const uint64_t k = rng() % (max_entries * 2) + 1;
+    const auto it = ref.find(k);
+    if (rng() % 3 != 0) {
+      if (it != ref.end()) {
+        ASSERT_EQ(lookup(k), it->second);
+        continue;
+      }
+      ASSERT_EQ(lookup(k), IdTable::kNone);
+      if (ref.size() >= max_entries) {
+        ASSERT_FALSE(t.insert(hash(k), 0));
+        continue;
+      }
+      uint32_t id = next_id;
+      if (!free_ids.empty()) {
+        id = free_ids.back();
+        free_ids.pop_back();
+      } else {
+        ++next_id;
+      }
+      record_key[id] = k;
+      ASSERT_TRUE(t.insert(hash(k), id));
+      ref[k] = id;
+    } else if (it != ref.end()) {
+      ASSERT_TRUE(t.erase(hash(k), it->second));
+      ASSERT_FALSE(t.erase(hash(k), it->second));
+      record_key[it->second] = 0;
+      free_ids.push_back(it->second);
+      ref.erase(it);
+      ASSERT_EQ(lookup(k), IdTable::kNone);
+    }
+    ASSERT_EQ(t.size(), ref.size());
+  }
+  for (const auto& [k, id] : ref) ASSERT_EQ(lookup(k), id);
+  // Load stays at or under 0.8 of the home slots.
+  EXPECT_LE(t.size() * 5, t.slot_count() * 4);
+}
+
+TEST(IdTable, MatchesReferenceMap) {
+  id_table_vs_reference([](uint64_t k) { return static_cast<uint32_t>(mix64(k) >> 32); }, 5000, 200000, 1);
+}
+
+TEST(IdTable, EqualHashesAndRunsIntoTheTail) {
+  // Eight distinct hashes, all near the top: every key's home is among the last slots.
+  id_table_vs_reference([](uint64_t k) { return 0xFFFFFFF0u + static_cast<uint32_t>(k % 8); }, 300, 50000, 2);
+  // Hashes spread over a few clumps.
+  id_table_vs_reference([](uint64_t k) { return static_cast<uint32_t>(k % 4) << 30; }, 300, 50000, 3);
+}
+
+TEST(IdTable, BoundAndClear) {
+  IdTable t(3);
+  EXPECT_TRUE(t.insert(7, 0));
+  EXPECT_TRUE(t.insert(7, 1));
+  EXPECT_TRUE(t.insert(9, 2));
+  EXPECT_FALSE(t.insert(11, 3));
+  EXPECT_EQ(t.find(7, [](uint32_t id) { return id == 1; }), 1u);
+  EXPECT_EQ(t.find(9, [](uint32_t id) { return id == 1; }), IdTable::kNone);
+  t.clear();
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.find(7, [](uint32_t) { return true; }), IdTable::kNone);
 }
 
 }  // namespace
