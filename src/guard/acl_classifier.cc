@@ -8,8 +8,7 @@ namespace mecguard::guard {
 
 template <class K>
 uint32_t Dimension<K>::lookup(K k) const {
-  const auto it = std::upper_bound(starts.begin(), starts.end(), k);
-  return class_[static_cast<size_t>(it - starts.begin()) - 1];
+  return class_[last_not_above(starts, k)];  // starts[0] == 0
 }
 
 namespace {

@@ -7,6 +7,7 @@
 // (Worker: sessions, N4 tracker, counters, event buffer) and survives a swap.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -173,6 +174,7 @@ struct CompiledPolicy {
 
   uint16_t ni_id(std::string_view name) const;
   uint16_t group_of(const IpAddr& ue) const {
+    if (ue_groups.size() == 0) return 0;  // no groups: skip the search
     const auto& g = ue_groups.lookup(ue);
     return g ? *g : 0;
   }
@@ -203,8 +205,24 @@ struct RateState {
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
-  explicit RateState(size_t max_sessions) : ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
-  FlatMap<uint32_t, UeBuckets, U32Hash> ue;           // by SessionId
+  explicit RateState(size_t max_sessions) : max_ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
+  // By SessionId (a dense slab index below the session bound), grown on demand by doubling;
+  // the serial tells a reused slot's new session from the old one.
+  std::vector<UeBuckets> ue;
+  size_t max_ue;
+  // The buckets of session `id`, or nullptr past the bound.
+  UeBuckets* ue_slot(uint32_t id) {
+    if (id < ue.size()) return &ue[id];
+    if (id >= max_ue) return nullptr;
+    ue.resize(std::min(max_ue, std::max<size_t>(size_t{id} + 1, ue.size() * 2)));
+    return &ue[id];
+  }
+  void prefetch_ue(uint32_t id) const {
+    if (id >= ue.size()) return;
+    const char* rec = reinterpret_cast<const char*>(&ue[id]);
+    __builtin_prefetch(rec);
+    __builtin_prefetch(rec + sizeof(UeBuckets) - 1);
+  }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound

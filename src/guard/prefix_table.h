@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -20,6 +21,21 @@ inline U128 v6_key(const IpAddr& a) {
   U128 k = 0;
   for (int i = 0; i < 16; ++i) k = (k << 8) | a.bytes[static_cast<size_t>(i)];
   return k;
+}
+
+// Index of the last element of `starts` that is <= k, given starts[0] <= k (sorted, non-empty):
+// a binary search whose steps are conditional moves, not branches (interval lookups sit on
+// the data path of several stages, with keys the branch predictor cannot guess).
+template <class Key>
+inline size_t last_not_above(const std::vector<Key>& starts, Key k) {
+  const Key* base = starts.data();
+  size_t n = starts.size();
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half] <= k ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - starts.data());
 }
 
 // Elementary intervals over an unsigned key space, each holding the value of the longest
@@ -78,8 +94,7 @@ class IntervalLpm {
 
   const std::optional<V>& lookup(Key k) const {
     // starts_[0] == 0, so the result index is always valid.
-    const auto it = std::upper_bound(starts_.begin(), starts_.end(), k);
-    return values_[static_cast<size_t>(it - starts_.begin()) - 1];
+    return values_[last_not_above(starts_, k)];
   }
 
   size_t interval_count() const { return starts_.size(); }

@@ -43,6 +43,7 @@ QuarantineChange QuarantineTable::add(const QuarantineEntry& in) {
     entries_.emplace_back(e);
   }
   index_.insert_or_assign(e.ue, slot);
+  ++filter_[filter_bucket(e.ue)];
   return QuarantineChange::kAdded;
 }
 
@@ -54,12 +55,14 @@ bool QuarantineTable::release(const IpAddr& addr) {
   entries_[s].reset();
   free_.push_back(s);
   index_.erase(ue);
+  --filter_[filter_bucket(ue)];
   return true;
 }
 
 const QuarantineEntry* QuarantineTable::find(const IpAddr& addr, uint64_t now_ns) {
   if (index_.size() == 0) return nullptr;
   const IpAddr ue = key(addr);
+  if (filter_[filter_bucket(ue)] == 0) return nullptr;
   const uint32_t* slot = index_.find(ue);
   if (!slot) return nullptr;
   const QuarantineEntry& e = *entries_[*slot];

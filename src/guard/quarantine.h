@@ -5,6 +5,7 @@
 // state file), `inspect --quarantine FILE` (loads it), detectors (issue 5).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,11 @@ class QuarantineTable {
 
  private:
   static IpAddr key(const IpAddr& ue);
+  // A counting filter over the keys: entries per bucket of the key's hash. A key whose bucket
+  // is empty is not in the table, found without touching the (large) index.
+  static constexpr size_t kFilterBuckets = 4096;
+  static size_t filter_bucket(const IpAddr& k) { return IpAddrHash{}(k) >> 52; }  // top 12 bits
+  std::array<uint32_t, kFilterBuckets> filter_{};
   struct Hash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };

@@ -269,24 +269,29 @@ class QuarantineStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     auto& q = w.quarantine();
     if (q.empty()) return;
+    uint64_t examined = 0;
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!p.user_traffic()) return;
-      ++w.counters().stage_packets[static_cast<size_t>(StageId::kQuarantine)];
+      ++examined;
       const IpAddr* ue = p.ue_addr();
       if (!ue) return;
       const IpAddr& peer = p.uplink() ? p.ip().dst : p.ip().src;
-      // A dual-stack UE is quarantined by either of its addresses.
-      IpAddr other;
-      if (const Session* s = w.sessions().get(p.session)) {
-        if (ue->is_v6() && s->has_v4) other = IpAddr::v4(s->ue_v4);
-        if (ue->is_v4() && s->has_v6) {
-          other.family = IpFamily::kV6;
-          for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
+      bool blocked = !q.allows(*ue, peer, p.ts_ns);
+      if (!blocked) {
+        // A dual-stack UE is quarantined by either of its addresses.
+        IpAddr other;
+        if (const Session* s = w.sessions().get(p.session)) {
+          if (ue->is_v6() && s->has_v4) other = IpAddr::v4(s->ue_v4);
+          if (ue->is_v4() && s->has_v6) {
+            other.family = IpFamily::kV6;
+            for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
+          }
         }
+        blocked = !other.empty() && !q.allows(other, peer, p.ts_ns);
       }
-      const bool blocked = !q.allows(*ue, peer, p.ts_ns) || (!other.empty() && !q.allows(other, peer, p.ts_ns));
       if (blocked) w.report(p, v, Reason::kQuarantined, Action::kDrop);
     });
+    w.counters().stage_packets[static_cast<size_t>(StageId::kQuarantine)] += examined;
     for (const auto& e : q.take_expired()) w.quarantine_report(e, change_name(QuarantineChange::kExpired), pkts.empty() ? 0 : pkts.back().ts_ns);
   }
 };
@@ -431,39 +436,39 @@ class RateStage final : public Stage {
     // The buckets of a batch's UEs are scattered over a large table: fetch them all first.
     for (size_t i = 0; i < pkts.size(); ++i) {
       if (pkts[i].session == kNoSession || done(verdicts[i])) continue;
-      rs.ue.prefetch(pkts[i].session);
+      rs.prefetch_ue(pkts[i].session);
       w.sessions().prefetch_session(pkts[i].session);
     }
+    const bool groups = pol.ue_groups.size() != 0;
+    const double burst_seconds = pol.burst_seconds;
+    const size_t ni_count = std::min(pol.ni_rates.size(), rs.ni.size());
+    uint64_t examined = 0;
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!p.user_traffic() || p.session == kNoSession) return;
-      ++w.counters().stage_packets[static_cast<size_t>(StageId::kRate)];
+      ++examined;
       const bool up = p.uplink();
       const auto bytes = static_cast<uint32_t>(p.ip().total_len);
       const IpAddr* ue = p.ue_addr();
-      const auto& rates = pol.ue_rates(ue ? pol.group_of(*ue) : 0);
+      const auto& rates = pol.ue_rates(groups && ue ? pol.group_of(*ue) : 0);
       const RateLimit& ue_limit = up ? rates.first : rates.second;
       if (ue_limit.any()) {
         const Session* s = w.sessions().get(p.session);
-        auto* b = rs.ue.find(p.session);
-        if (!b) {
-          if (rs.ue.insert_or_assign(p.session, RateState::UeBuckets{}) == InsertResult::kFull) {
-            ++w.counters().rate_table_full;
-          }
-          b = rs.ue.find(p.session);
-        }
+        RateState::UeBuckets* b = rs.ue_slot(p.session);
+        if (!b) ++w.counters().rate_table_full;
         if (b && b->serial != s->serial) *b = RateState::UeBuckets{s->serial, {}, {}};
-        if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, pol.burst_seconds, bytes)) {
+        if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, burst_seconds, bytes)) {
           if (w.report(p, v, up ? Reason::kRateUeUplink : Reason::kRateUeDownlink, Action::kDrop)) return;
         }
       }
-      if (p.ni < pol.ni_rates.size() && p.ni < rs.ni.size()) {
+      if (p.ni < ni_count) {
         const RateLimit& ni_limit = up ? pol.ni_rates[p.ni].first : pol.ni_rates[p.ni].second;
         auto& nb = up ? rs.ni[p.ni].first : rs.ni[p.ni].second;
-        if (ni_limit.any() && !nb.take(p.ts_ns, ni_limit, pol.burst_seconds, bytes)) {
+        if (ni_limit.any() && !nb.take(p.ts_ns, ni_limit, burst_seconds, bytes)) {
           w.report(p, v, Reason::kRateNetworkInstance, Action::kDrop);
         }
       }
     });
+    w.counters().stage_packets[static_cast<size_t>(StageId::kRate)] += examined;
   }
 };
 
