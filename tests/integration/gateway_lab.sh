@@ -16,6 +16,7 @@ gwpid=""
 cleanup() {
   [[ -n $gwpid ]] && kill -KILL "$gwpid" 2>/dev/null || true
   pkill -f "tcpdump.*$P" 2>/dev/null || true
+  [[ -f $work/rsyslog/pid ]] && bash "$src/tests/tools/rsyslog_lab.sh" stop "$work/rsyslog" >/dev/null 2>&1 || true
   "$src/lab/lab.sh" down "$P" || true
   rm -rf "$work"
 }
