@@ -20,21 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-// httplib.h is a third-party header that does not build cleanly under the project's warning
-// flags; silence them for the include only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wall"
-#pragma GCC diagnostic ignored "-Wextra"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wcast-align"
-#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-#pragma GCC diagnostic ignored "-Woverloaded-virtual"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#include <httplib.h>
-#pragma GCC diagnostic pop
+#include "manage/httplib.h"
 
 #include "manage/metrics.h"
 

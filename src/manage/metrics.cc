@@ -13,6 +13,7 @@
 #include "decode/packet.h"
 #include "guard/pipeline.h"
 #include "guard/reasons.h"
+#include "guard/stats_json.h"
 
 namespace mecguard::manage {
 
@@ -97,22 +98,7 @@ class Exposition {
 
 guard::Counters sum_workers(const GatewaySnapshot& s) {
   guard::Counters t;
-  const auto add = [](auto& dst, const auto& src) {
-    for (size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
-  };
-  for (const auto& w : s.workers) {
-    const auto& c = w.counters;
-    t.frames += c.frames;
-    t.bytes += c.bytes;
-    add(t.actions, c.actions);
-    add(t.drops, c.drops);
-    add(t.alerts, c.alerts);
-    add(t.stage_packets, c.stage_packets);
-    add(t.decode_status, c.decode_status);
-    add(t.flows, c.flows);
-    t.rate_table_full += c.rate_table_full;
-    t.events_dropped += c.events_dropped;
-  }
+  for (const auto& w : s.workers) guard::add_counters(t, w.counters);
   return t;
 }
 
