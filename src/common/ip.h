@@ -53,7 +53,15 @@ struct IpAddr {
   size_t wire_size() const { return is_v4() ? 4 : is_v6() ? 16 : 0; }
   std::string to_string() const;
 
-  friend bool operator==(const IpAddr&, const IpAddr&) = default;
+  // Two 64-bit compares (the defaulted form calls memcmp): this runs for every packet.
+  friend bool operator==(const IpAddr& a, const IpAddr& b) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.bytes.data(), 8);
+    std::memcpy(&a1, a.bytes.data() + 8, 8);
+    std::memcpy(&b0, b.bytes.data(), 8);
+    std::memcpy(&b1, b.bytes.data() + 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0 && a.family == b.family;
+  }
   friend auto operator<=>(const IpAddr&, const IpAddr&) = default;
 };
 

@@ -273,6 +273,16 @@ class DetectStage final : public Stage {
     const auto& d = pol.source.detection;
     const auto cw = static_cast<uint64_t>(d.churn_window_seconds * 1e9);
     const uint64_t now = p.ts_ns;
+    // Times in ms since the epoch; past 2^32 ms (49 days) the epoch moves on and the churn
+    // tables start afresh.
+    if (st.churn_epoch_ns == 0 || (now > st.churn_epoch_ns && now - st.churn_epoch_ns >= (uint64_t{1} << 32) * 1'000'000)) {
+      st.churn_epoch_ns = now > 1'000'000 ? now - 1'000'000 : 1;
+      st.churn[0].clear();
+      st.churn[1].clear();
+      st.churn_gen_start = now;
+    }
+    const auto now_ms = now > st.churn_epoch_ns ? static_cast<uint32_t>((now - st.churn_epoch_ns) / 1'000'000) : 0u;
+    const auto cw_ms = static_cast<uint32_t>(std::min<uint64_t>(cw / 1'000'000, 0xFFFFFFFFu));
     if (now >= st.churn_gen_start + cw) {
       st.churn_cur ^= 1;
       st.churn[st.churn_cur].clear();
@@ -280,25 +290,26 @@ class DetectStage final : public Stage {
     }
     auto& cur = st.churn[st.churn_cur];
     auto& old = st.churn[st.churn_cur ^ 1];
-    UeChurn* u = cur.find(key);
+    const uint64_t hkey = key.hash();
+    UeChurn* u = cur.find(hkey);
     if (!u) {
       UeChurn fresh;
-      if (const UeChurn* o = old.find(key)) fresh = *o;
-      if (cur.insert_or_assign(key, fresh) == InsertResult::kFull) {
+      if (const UeChurn* o = old.find(hkey)) fresh = *o;
+      if (cur.insert_or_assign(hkey, fresh) == InsertResult::kFull) {
         ++st.churn_overflow;
         return;
       }
-      old.erase(key);
-      u = cur.find(key);
+      old.erase(hkey);
+      u = cur.find(hkey);
     }
-    if (u->events == 0 || now >= u->window_start + cw) {
-      u->window_start = now;
+    if (u->events == 0 || (now_ms >= u->window_start_ms && now_ms - u->window_start_ms >= cw_ms)) {
+      u->window_start_ms = now_ms;
       u->events = 0;
       u->fired = false;
     }
-    const bool reestablish = est && u->last_establish != 0 && now - u->last_establish < cw;
-    if (est) u->last_establish = now;
-    ++u->events;
+    const bool reestablish = est && u->last_establish_ms != 0 && now_ms - u->last_establish_ms < cw_ms;
+    if (est) u->last_establish_ms = now_ms;
+    if (u->events < 0xFFFF) ++u->events;
     const auto& th = pol.detect_thresholds(pol.group_of(ue));
     if (th.session_churn > 0 && u->events > th.session_churn && !u->fired) {
       u->fired = true;

@@ -8,11 +8,13 @@
 // table, 32-byte HyperLogLog sketches. Callers: the detect stage; tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "guard/flat_map.h"
+#include "guard/page_array.h"
 #include "guard/pipeline.h"
 #include "guard/sketch.h"
 
@@ -44,47 +46,41 @@ struct UeDetect {
 static_assert(sizeof(UeDetect) == 144);
 
 // Per-UE detector state indexed by session id (the session table's slot index, dense from 0):
-// no hashing, no key, no probing. Chunks of 1,024 entries are allocated when a session id in
-// them first sends, so memory follows the ids in use; ids at or past `max_sessions` get none.
+// no hashing, no key, no probing. A page-backed array sized for the session bound: memory
+// follows the ids in use; ids at or past the bound get none.
 class UeTable {
  public:
-  explicit UeTable(size_t max_sessions) : chunks_((max_sessions + kChunk - 1) / kChunk) {}
-  // The state of session `id`, allocating its chunk; nullptr past the bound.
+  explicit UeTable(size_t max_sessions) : states_(max_sessions) {}
+  // The state of session `id`; nullptr past the bound.
   UeDetect* get(uint32_t id) {
-    const size_t c = id / kChunk;
-    if (c >= chunks_.size()) return nullptr;
-    if (!chunks_[c]) {
-      chunks_[c] = std::make_unique<UeDetect[]>(kChunk);
-      bytes_ += kChunk * sizeof(UeDetect);
-    }
-    return &chunks_[c][id % kChunk];
+    if (id >= states_.capacity()) return nullptr;
+    touched_ = std::max<size_t>(touched_, size_t{id} + 1);
+    return &states_[id];
   }
-  // Fetches the lines of session `id`'s state when its chunk exists.
   void prefetch(uint32_t id) const {
-    const size_t c = id / kChunk;
-    if (c >= chunks_.size() || !chunks_[c]) return;
-    const char* e = reinterpret_cast<const char*>(&chunks_[c][id % kChunk]);
-    for (size_t off = 0; off < sizeof(UeDetect); off += 64) __builtin_prefetch(e + off);
-    __builtin_prefetch(e + sizeof(UeDetect) - 1);
+    if (id < states_.capacity()) states_.prefetch(id);
   }
-  size_t memory_bytes() const { return bytes_; }
+  // Bytes of the states up to the highest id used (what can be resident).
+  size_t memory_bytes() const { return touched_ * sizeof(UeDetect); }
 
  private:
-  static constexpr size_t kChunk = 1024;
-  std::vector<std::unique_ptr<UeDetect[]>> chunks_;
-  size_t bytes_ = 0;
+  PageArray<UeDetect> states_;
+  size_t touched_ = 0;
 };
 
-// Session churn of one UE address (network instance + IPv4 address or IPv6 /64).
+// Session churn of one UE address (network instance + IPv4 address or IPv6 /64), keyed by a
+// 64-bit hash of that identity (ChurnKey below; a collision of two of a worker's UE addresses
+// is a 2^-64 event per pair) and with times in milliseconds since the detector's churn epoch:
+// 24-byte slots, because a burst of establishments puts every UE in the table at once.
 struct ChurnKey {
   uint64_t hi = 0;  // family, session-table network instance id, IPv4 address
   uint64_t lo = 0;  // IPv6 upper 64 bits
-  friend bool operator==(const ChurnKey&, const ChurnKey&) = default;
+  uint64_t hash() const { return mix64(hi ^ mix64(lo)) | 1; }  // never 0
 };
 struct UeChurn {
-  uint64_t window_start = 0;  // ns; the UE's churn window
-  uint64_t last_establish = 0;
-  uint32_t events = 0;        // establishments, modifications, deletions in the window
+  uint32_t window_start_ms = 0;   // the UE's churn window
+  uint32_t last_establish_ms = 0;  // 0: none yet (times are 1 ms or more after the epoch)
+  uint16_t events = 0;             // establishments, modifications, deletions in the window (saturates)
   bool fired = false;
 };
 struct PeerChurn {
@@ -112,17 +108,18 @@ struct DetectState {
   uint64_t dst_window_start = 0;
   uint64_t dst_overflow = 0;                  // destinations not tracked: table full
   struct ChurnHash {
-    size_t operator()(const ChurnKey& k) const { return static_cast<size_t>(mix64(k.hi ^ mix64(k.lo))); }
+    size_t operator()(uint64_t k) const { return static_cast<size_t>(k); }  // already a hash
   };
   struct U16Hash {
     size_t operator()(uint16_t k) const { return static_cast<size_t>(mix64(k)); }
   };
-  using ChurnMap = FlatMap<ChurnKey, UeChurn, ChurnHash>;
+  using ChurnMap = FlatMap<uint64_t, UeChurn, ChurnHash>;
   // Two generations: churn[cur] holds UEs seen in this churn window, the other the window
   // before; at each window the older is cleared, so the tables hold only recent UEs.
   ChurnMap churn[2];
   size_t churn_cur = 0;
   uint64_t churn_gen_start = 0;
+  uint64_t churn_epoch_ns = 0;  // churn times count from here (the first N4 change seen, less 1 ms)
   FlatMap<uint16_t, PeerChurn, U16Hash> peers;  // by session-table address id of the SMF
   uint64_t n4_seen = 0;                         // N4Tracker::processed() already examined
   uint64_t churn_overflow = 0;                  // UE addresses not tracked: table full

@@ -24,6 +24,8 @@
 #include <memory>
 #include <new>
 
+#include "guard/page_array.h"
+
 namespace mecguard::guard {
 
 class IdTable {
@@ -41,6 +43,14 @@ class IdTable {
   size_t memory_bytes() const { return total_ * sizeof(Slot); }
 
   void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[home(hash)]); }
+
+  // The id in the first slot holding this hash, unchecked (kNone if none): what a caller
+  // prefetches the record of before the find() that checks it.
+  uint32_t first_candidate(uint32_t hash) const {
+    const Slot* s = &slots_[home(hash)];
+    while (s->id1 != 0 && s->hash < hash) ++s;
+    return s->id1 != 0 && s->hash == hash ? s->id1 - 1 : kNone;
+  }
 
   // The id of the first entry with this hash for which match(id) holds; kNone if none.
   template <class Match>
@@ -103,9 +113,6 @@ class IdTable {
     uint32_t hash;
     uint32_t id1;  // id + 1; 0 marks an empty slot
   };
-  struct Free {
-    void operator()(Slot* p) const { std::free(p); }
-  };
   static constexpr size_t kMaxLoadNum = 4, kMaxLoadDen = 5;  // 0.8
 
   size_t home(uint32_t hash) const { return static_cast<size_t>((uint64_t{hash} * homes_) >> 32); }
@@ -121,9 +128,8 @@ class IdTable {
     tail = std::max(tail, default_tail(homes));
     for (;;) {
       const size_t total = homes + tail;
-      std::unique_ptr<Slot, Free> mem(static_cast<Slot*>(std::calloc(total, sizeof(Slot))));
-      if (!mem) throw std::bad_alloc();
-      Slot* fresh = mem.get();
+      PageMemory mem(total * sizeof(Slot));  // zeroed: every slot empty
+      Slot* fresh = static_cast<Slot*>(mem.data());
       const auto new_home = [homes](uint32_t h) { return static_cast<size_t>((uint64_t{h} * homes) >> 32); };
       size_t next = 0;
       bool fits = true;
@@ -150,7 +156,7 @@ class IdTable {
     }
   }
 
-  std::unique_ptr<Slot, Free> mem_;
+  PageMemory mem_;  // its own mapping: a grown table's old slots go back to the system
   Slot* slots_ = nullptr;
   size_t homes_ = 0;  // slots that are some hash's home
   size_t tail_ = 0;   // spare slots after them

@@ -19,6 +19,7 @@
 #include "decode/packet.h"
 #include "guard/acl_classifier.h"
 #include "guard/n4_tracker.h"
+#include "guard/page_array.h"
 #include "guard/prefix_table.h"
 #include "guard/quarantine.h"
 #include "guard/reasons.h"
@@ -205,23 +206,15 @@ struct RateState {
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
-  explicit RateState(size_t max_sessions) : max_ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
-  // By SessionId (a dense slab index below the session bound), grown on demand by doubling;
-  // the serial tells a reused slot's new session from the old one.
-  std::vector<UeBuckets> ue;
-  size_t max_ue;
+  explicit RateState(size_t max_sessions) : ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
+  // By SessionId (a dense slab index below the session bound), in a page-backed array that is
+  // resident only where sessions send; the serial tells a reused slot's new session from the
+  // old one.
+  PageArray<UeBuckets> ue;
   // The buckets of session `id`, or nullptr past the bound.
-  UeBuckets* ue_slot(uint32_t id) {
-    if (id < ue.size()) return &ue[id];
-    if (id >= max_ue) return nullptr;
-    ue.resize(std::min(max_ue, std::max<size_t>(size_t{id} + 1, ue.size() * 2)));
-    return &ue[id];
-  }
+  UeBuckets* ue_slot(uint32_t id) { return id < ue.capacity() ? &ue[id] : nullptr; }
   void prefetch_ue(uint32_t id) const {
-    if (id >= ue.size()) return;
-    const char* rec = reinterpret_cast<const char*>(&ue[id]);
-    __builtin_prefetch(rec);
-    __builtin_prefetch(rec + sizeof(UeBuckets) - 1);
+    if (id < ue.capacity()) ue.prefetch(id);
   }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;

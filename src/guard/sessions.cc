@@ -32,6 +32,7 @@ uint64_t upper64(const IpAddr& a) {
 SessionTable::SessionTable(const Limits& limits)
     : limits_(limits),
       addrs_(limits.max_addresses),
+      slab_(limits.max_sessions),
       seid_index_(limits.max_sessions),
       tunnel_index_(limits.max_sessions * 2),
       dl_index_(limits.max_sessions),
@@ -77,16 +78,30 @@ SessionId SessionTable::find_dl_tunnel(uint64_t key) const {
 }
 
 SessionId SessionTable::find_ue_v4(uint16_t ni, uint32_t v4) const {
-  return ue_index_.find(hash32(ue_v4_key(ni, v4)), [&](uint32_t id) {
+  return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
     const Session& s = slab_[id];
     return s.has_v4 && s.ue_v4 == v4 && s.network_instance == ni;
   });
 }
 
 SessionId SessionTable::find_ue_v6(uint16_t ni, uint64_t upper) const {
-  return ue_index_.find(hash32(ue_v6_key(ni, upper)), [&](uint32_t id) {
+  return ue_index_.find(ue_v6_hash(upper), [&](uint32_t id) {
     const Session& s = slab_[id];
     return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper && s.network_instance == ni;
+  });
+}
+
+SessionId SessionTable::find_ue_v4_any(uint32_t v4) const {
+  return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.has_v4 && s.ue_v4 == v4;
+  });
+}
+
+SessionId SessionTable::find_ue_v6_any(uint64_t upper) const {
+  return ue_index_.find(ue_v6_hash(upper), [&](uint32_t id) {
+    const Session& s = slab_[id];
+    return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper;
   });
 }
 
@@ -99,8 +114,7 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
     id = free_.back();
     free_.pop_back();
   } else {
-    id = static_cast<SessionId>(slab_.size());
-    slab_.emplace_back();
+    id = static_cast<SessionId>(used_++);
   }
   Session& slot = slab_[id];
   slot = Session{};
@@ -132,8 +146,8 @@ void SessionTable::remove(SessionId id) {
     if (deleted_.insert_or_assign(k, 1) == InsertResult::kInserted) deleted_order_.push_back(k);
   }
   if (s->has_dl) dl_index_.erase(hash32(tunnel_key(s->dl.addr, s->dl.teid)), id);
-  if (s->has_v4) ue_index_.erase(hash32(ue_v4_key(s->network_instance, s->ue_v4)), id);
-  if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
+  if (s->has_v4) ue_index_.erase(ue_v4_hash(s->ue_v4), id);
+  if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_hash(s->ue_v6), id);
   if (s->has_routes || (s->has_v6 && s->v6_len != 64)) {
     for (size_t i = 0; i < routes_.size();) {
       if (routes_[i].second == id) {
@@ -211,12 +225,12 @@ TableResult SessionTable::set_dl_tunnel(SessionId id, const Tunnel& t) {
 TableResult SessionTable::set_ue_v4(SessionId id, uint32_t v4) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
-  const Key128 k = ue_v4_key(s->network_instance, v4);
+  const uint32_t k = ue_v4_hash(v4);
   if (const SessionId owner = find_ue_v4(s->network_instance, v4); owner != kNoSession && owner != id) {
     return TableResult::kCollision;
   }
-  if (s->has_v4) ue_index_.erase(hash32(ue_v4_key(s->network_instance, s->ue_v4)), id);
-  if (!ue_index_.insert(hash32(k), id)) {
+  if (s->has_v4) ue_index_.erase(ue_v4_hash(s->ue_v4), id);
+  if (!ue_index_.insert(k, id)) {
     s->has_v4 = false;
     return TableResult::kFull;
   }
@@ -231,18 +245,18 @@ TableResult SessionTable::set_ue_v6(SessionId id, const IpAddr& v6, uint8_t len)
   if (!s) return TableResult::kUnknown;
   if (len == 0 || len > 64) len = 64;  // a UE owns its /64 (TS 23.501 5.8.2.2)
   if (len == 64) {
-    const Key128 k = ue_v6_key(s->network_instance, upper64(v6));
+    const uint32_t k = ue_v6_hash(upper64(v6));
     if (const SessionId owner = find_ue_v6(s->network_instance, upper64(v6)); owner != kNoSession && owner != id) {
       return TableResult::kCollision;
     }
-    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
-    if (!ue_index_.insert(hash32(k), id)) return TableResult::kFull;
+    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_hash(s->ue_v6), id);
+    if (!ue_index_.insert(k, id)) return TableResult::kFull;
   } else {
     const auto r = add_route(id, IpPrefix::make(v6, len));
     if (r != TableResult::kOk) return r;
     // A /64 it had leaves the index (entries are checked against the record, which now holds
     // the delegated prefix).
-    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(hash32(ue_v6_key(s->network_instance, s->ue_v6)), id);
+    if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_hash(s->ue_v6), id);
   }
   s->ue_v6 = upper64(IpPrefix::make(v6, len).addr);
   s->v6_len = len;
@@ -303,9 +317,16 @@ SessionId SessionTable::by_ue(uint16_t ni, const IpAddr& a) const {
 }
 
 SessionId SessionTable::by_ue_any(const IpAddr& a) const {
+  if (a.is_v4()) {
+    if (const SessionId id = find_ue_v4_any(a.v4_host()); id != kNoSession) return id;
+  } else if (a.is_v6()) {
+    if (const SessionId id = find_ue_v6_any(upper64(a)); id != kNoSession) return id;
+  } else {
+    return kNoSession;
+  }
+  if (routes_.empty()) return kNoSession;
   for (size_t ni = 0; ni < ni_names_.size(); ++ni) {
-    const SessionId id = by_ue(static_cast<uint16_t>(ni), a);
-    if (id != kNoSession) return id;
+    if (const SessionId id = route_lookup(static_cast<uint16_t>(ni), a); id != kNoSession) return id;
   }
   return kNoSession;
 }
@@ -321,12 +342,17 @@ bool SessionTable::owns_address(SessionId id, const IpAddr& a) const {
   return s->has_routes && route_lookup(s->network_instance, a) == id;
 }
 
+void SessionTable::prefetch_ue(const IpAddr& a) const {
+  if (a.is_v4()) ue_index_.prefetch(ue_v4_hash(a.v4_host()));
+  else if (a.is_v6()) ue_index_.prefetch(ue_v6_hash(upper64(a)));
+}
+
 bool SessionTable::recently_deleted(uint16_t addr, uint32_t teid) const {
   return deleted_.find(tunnel_key(addr, teid)) != nullptr;
 }
 
 size_t SessionTable::memory_bytes() const {
-  return slab_.capacity() * sizeof(Session) + free_.capacity() * sizeof(SessionId) +
+  return used_ * sizeof(Session) + free_.capacity() * sizeof(SessionId) +
          seid_index_.memory_bytes() + tunnel_index_.memory_bytes() + dl_index_.memory_bytes() +
          ue_index_.memory_bytes() + route_index_.memory_bytes() +
          deleted_.memory_bytes();

@@ -15,6 +15,7 @@
 #include "common/ip.h"
 #include "guard/flat_map.h"
 #include "guard/id_table.h"
+#include "guard/page_array.h"
 
 namespace mecguard::guard {
 
@@ -89,10 +90,8 @@ class SessionTable {
   // Adds a session; the caller fills up_seid/upf/peer first. kFull when at the bound.
   std::pair<TableResult, SessionId> create(const Session& s);
   void remove(SessionId id);
-  Session* get(SessionId id) { return id < slab_.size() && slab_[id].live ? &slab_[id] : nullptr; }
-  const Session* get(SessionId id) const {
-    return id < slab_.size() && slab_[id].live ? &slab_[id] : nullptr;
-  }
+  Session* get(SessionId id) { return id < used_ && slab_[id].live ? &slab_[id] : nullptr; }
+  const Session* get(SessionId id) const { return id < used_ && slab_[id].live ? &slab_[id] : nullptr; }
   SessionId by_seid(uint16_t upf, uint64_t up_seid) const;
 
   // Index maintenance, used by the tracker as PDRs/FARs come and go. A collision (the key
@@ -123,10 +122,21 @@ class SessionTable {
   void prefetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.prefetch(hash32(tunnel_key(addr, teid))); }
   // The session record (two cache lines), for stages that read it after a batch of lookups.
   void prefetch_session(SessionId id) const {
-    if (id >= slab_.size()) return;
-    const char* rec = reinterpret_cast<const char*>(&slab_[id]);
-    for (size_t off = 0; off < sizeof(Session); off += 64) __builtin_prefetch(rec + off);
+    if (id < used_) slab_.prefetch(id);
   }
+  // The record of the first session whose local-tunnel hash equals (addr, teid)'s, read from
+  // the index slot alone: the TEID stage fetches it while the batch's other lookups run, and
+  // the lookup that follows finds the record it checks already in cache.
+  void prefetch_local_tunnel_record(uint16_t addr, uint32_t teid) const {
+    prefetch_session(tunnel_index_.first_candidate(hash32(tunnel_key(addr, teid))));
+  }
+  void prefetch_dl_tunnel_record(uint16_t addr, uint32_t teid) const {
+    prefetch_session(dl_index_.first_candidate(hash32(tunnel_key(addr, teid))));
+  }
+  // The index slot where the UE-address lookup of `a` starts (inter-UE destinations).
+  void prefetch_ue(const IpAddr& a) const;
+  // Ids are below this (the slab's high-water mark): per-session arrays elsewhere size by it.
+  size_t id_bound() const { return used_; }
 
   size_t size() const { return live_; }
   // Live sessions owned by the peer (Interner id); kept on create/remove.
@@ -138,7 +148,7 @@ class SessionTable {
   template <class Pred>
   std::vector<SessionId> select(Pred&& pred) const {
     std::vector<SessionId> out;
-    for (SessionId id = 0; id < slab_.size(); ++id) {
+    for (SessionId id = 0; id < used_; ++id) {
       if (slab_[id].live && pred(slab_[id])) out.push_back(id);
     }
     return out;
@@ -173,16 +183,20 @@ class SessionTable {
   static uint32_t hash32(uint64_t k) { return static_cast<uint32_t>(mix64(k) >> 32); }
   static uint32_t hash32(const Key128& k) { return static_cast<uint32_t>(Key128Hash{}(k) >> 32); }
   static uint64_t tunnel_key(uint16_t addr, uint32_t teid) { return (uint64_t{addr} << 32) | teid; }
-  // UE index key: IPv4 (ni, address) or IPv6 (ni, upper 64 bits), family-tagged.
-  static Key128 ue_v4_key(uint16_t ni, uint32_t v4) { return Key128{(uint64_t{4} << 48) | (uint64_t{ni} << 32) | v4, 0}; }
-  static Key128 ue_v6_key(uint16_t ni, uint64_t upper) { return Key128{(uint64_t{6} << 48) | (uint64_t{ni} << 32), upper}; }
+  // UE index hash: of the IPv4 address or the IPv6 upper 64 bits, family-tagged, without the
+  // network instance, so that one probe finds the address in any network instance (the
+  // inter-UE stage asks that of every uplink destination); the candidate's record tells the
+  // instance. Sessions of one address in several instances share a run of equal hashes.
+  static uint32_t ue_v4_hash(uint32_t v4) { return hash32(Key128{(uint64_t{4} << 48) | v4, 0}); }
+  static uint32_t ue_v6_hash(uint64_t upper) { return hash32(Key128{uint64_t{6} << 48, upper}); }
   static RouteKey route_key(uint16_t ni, const IpAddr& a, uint8_t len);
   SessionId route_lookup(uint16_t ni, const IpAddr& a) const;
 
   Limits limits_;
   Interner addrs_;
   std::vector<std::string> ni_names_{""};
-  std::vector<Session> slab_;
+  PageArray<Session> slab_;  // max_sessions records, resident as used
+  size_t used_ = 0;          // ids below this have been handed out
   std::vector<SessionId> free_;
   size_t live_ = 0;
   std::vector<uint32_t> per_peer_;
@@ -193,6 +207,8 @@ class SessionTable {
   SessionId find_dl_tunnel(uint64_t key) const;
   SessionId find_ue_v4(uint16_t ni, uint32_t v4) const;
   SessionId find_ue_v6(uint16_t ni, uint64_t upper) const;
+  SessionId find_ue_v4_any(uint32_t v4) const;
+  SessionId find_ue_v6_any(uint64_t upper) const;
 
   IdTable seid_index_;    // (upf, up_seid)
   IdTable tunnel_index_;  // (addr, teid) local

@@ -1,0 +1,98 @@
+// PageArray<T>: a fixed-capacity array in an anonymous mapping of its own, for the per-session
+// tables of a worker (session records, rate buckets, detector state, index slots). Address
+// space for every element is reserved up front (MAP_NORESERVE), a page becomes resident when an
+// element on it is first written, and the whole mapping returns to the system when the array
+// goes. So an array sized for the session bound costs memory only for the sessions in use,
+// never moves (no doubling, no copy, no second buffer while it grows), needs no chunk pointer
+// to reach an element, and its freed memory does not linger in the heap (glibc serves large
+// blocks from the heap once its mmap threshold has risen, and keeps what they leave behind).
+//
+// Elements start as all-zero bytes, so T must be trivially copyable and valid when zeroed.
+// Mappings of kHugeBytes or more ask for transparent huge pages (madvise): the data path
+// touches these arrays at random, and 2 MB pages keep their translations in the TLB.
+// Not thread-safe; per worker like the tables that hold it.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace mecguard::guard {
+
+class PageMemory {
+ public:
+  static constexpr size_t kHugeBytes = size_t{16} << 20;
+
+  PageMemory() = default;
+  // Reserves `bytes` of zeroed memory; throws std::bad_alloc when the mapping fails.
+  explicit PageMemory(size_t bytes) : bytes_(bytes) {
+    if (bytes_ == 0) return;
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = p;
+#ifdef MADV_HUGEPAGE
+    if (bytes_ >= kHugeBytes) madvise(data_, bytes_, MADV_HUGEPAGE);  // advisory: failure is fine
+#endif
+  }
+  ~PageMemory() { release(); }
+  PageMemory(PageMemory&& o) noexcept : data_(std::exchange(o.data_, nullptr)), bytes_(std::exchange(o.bytes_, 0)) {}
+  PageMemory& operator=(PageMemory&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::exchange(o.data_, nullptr);
+      bytes_ = std::exchange(o.bytes_, 0);
+    }
+    return *this;
+  }
+  PageMemory(const PageMemory&) = delete;
+  PageMemory& operator=(const PageMemory&) = delete;
+
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+  // Gives the pages back (they read as zero again) and keeps the reservation.
+  void zero() {
+    if (data_) madvise(data_, bytes_, MADV_DONTNEED);
+  }
+
+ private:
+  void release() {
+    if (data_) munmap(data_, bytes_);
+    data_ = nullptr;
+    bytes_ = 0;
+  }
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+template <class T>
+class PageArray {
+  static_assert(std::is_trivially_copyable_v<T>, "PageArray elements start as zero bytes");
+
+ public:
+  PageArray() = default;
+  explicit PageArray(size_t capacity) : mem_(capacity * sizeof(T)), capacity_(capacity) {}
+
+  size_t capacity() const { return capacity_; }
+  T* data() { return static_cast<T*>(mem_.data()); }
+  const T* data() const { return static_cast<const T*>(mem_.data()); }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  // Every element back to zero bytes, memory back to the system.
+  void clear() { mem_.zero(); }
+  // The lines of element i, for a batch that reads it a little later.
+  void prefetch(size_t i) const {
+    const char* e = reinterpret_cast<const char*>(data() + i);
+    for (size_t off = 0; off < sizeof(T); off += 64) __builtin_prefetch(e + off);
+    if constexpr (sizeof(T) % 64 != 0 && sizeof(T) > 64) __builtin_prefetch(e + sizeof(T) - 1);
+  }
+
+ private:
+  PageMemory mem_;
+  size_t capacity_ = 0;
+};
+
+}  // namespace mecguard::guard
