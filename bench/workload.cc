@@ -21,7 +21,10 @@ const IpAddr kUpfN4 = *IpAddr::parse("10.10.4.1");
 const IpAddr kUpfN3 = *IpAddr::parse("10.10.3.1");
 const IpAddr kGnb = *IpAddr::parse("10.10.3.21");
 constexpr uint32_t kServers = 1024;  // 198.51.96.0/22
-constexpr uint64_t kFrameGapNs = 10'000;
+// Packet time advances as at the rate the targets name (10 Mpps), so each UE's windows see the
+// packets a UE would send at that aggregate rate (100 per second each with 100k UEs).
+constexpr uint64_t kFrameGapNs = 100;
+constexpr uint32_t kServersPerUe = 4;  // each UE talks to a few servers, as UEs do
 
 IpAddr ue_addr(uint32_t i) { return IpAddr::v4(0x0A400000u + i + 1); }  // 10.64.0.1 upward
 IpAddr server_addr(uint32_t i) { return IpAddr::v4(0xC6336000u + i % kServers); }
@@ -73,7 +76,7 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
   offsets.reserve(frames);
   for (uint32_t f = 0; f < frames; ++f) {
     const auto i = static_cast<uint32_t>(splitmix(rng) % sessions);
-    const auto server = static_cast<uint32_t>(splitmix(rng));
+    const auto server = i * kServersPerUe + static_cast<uint32_t>(splitmix(rng) % kServersPerUe);
     std::vector<uint8_t> frame;
     if (splitmix(rng) % 1'000'000 < attack_below) {
       t->attack[f] = 1;
@@ -124,6 +127,9 @@ policy::Policy make_policy(uint32_t sessions, uint32_t acl_rules, uint64_t seed)
   p.rate_limits.pfcp_per_peer_pps = 1e12;
   p.rate_limits.gtpu_echo_per_peer_pps = 1e9;
   p.detection.enabled = true;
+  // At 10 Mpps over 1,024 servers each server sees ~10k packets per second from thousands of
+  // UEs: a deployment in front of such servers sets the convergence threshold above that.
+  p.detection.ddos_pps = 100'000;
   uint64_t rng = seed;
   for (uint32_t r = 0; r < acl_rules; ++r) {
     policy::AclRule rule;

@@ -28,8 +28,9 @@ struct Traffic {
 
 // frame_len: Ethernet frame size of each G-PDU. attack_share: fraction of frames that are
 // attacks, half with a TEID no session has, half with an inner source the session does not own.
-// Frames are 10 µs apart in packet time and go to 1,024 servers, so that benign traffic stays
-// under the default detection thresholds (no alerts) while every detector still runs.
+// Frames are 100 ns apart in packet time (10 Mpps) and each UE sends to 4 of 1,024 servers, so
+// that benign traffic stays under the detection thresholds (no alerts) while every detector
+// still runs.
 std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames, double attack_share = 0,
                                              uint32_t frame_len = 128, uint64_t seed = 1);
 

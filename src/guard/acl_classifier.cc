@@ -197,29 +197,45 @@ Expected<AclClassifier> AclClassifier::compile(const std::vector<policy::AclRule
 
 int32_t AclClassifier::classify(const AclKey& key) const noexcept {
   if (rule_count_ == 0) return kNoRule;
+  const bool v4 = key.src.is_v4() && key.dst.is_v4();
+  if (!v4 && !(key.src.is_v6() && key.dst.is_v6())) return kNoRule;
+  // Dimensions one at a time, cheapest and most selective first, AND-ing their summary words
+  // as they come: most packets match no rule, and the first dimension whose rule set is
+  // disjoint from the others' so far ends the lookup without the remaining searches.
+  static constexpr int kOrder[kDims] = {kProto, kCtx, kDport, kDst, kSrc, kSport};
   uint32_t cls[kDims];
-  if (key.src.is_v4() && key.dst.is_v4()) {
-    cls[kSrc] = src4_.lookup(key.src.v4_host());
-    cls[kDst] = dst4_.lookup(key.dst.v4_host());
-  } else if (key.src.is_v6() && key.dst.is_v6()) {
-    cls[kSrc] = src6_.lookup(v6_key(key.src));
-    cls[kDst] = dst6_.lookup(v6_key(key.dst));
-  } else {
-    return kNoRule;
+  constexpr size_t kMaxAgg = 16;  // summary words kept on the stack (1,024 words: 65,536 rules)
+  uint64_t acc[kMaxAgg];
+  const size_t naggs = agg_per_class_;
+  const bool early = naggs <= kMaxAgg;
+  for (int step = 0; step < kDims; ++step) {
+    const int d = kOrder[step];
+    switch (d) {
+      case kProto: cls[d] = proto_class_[key.proto]; break;
+      case kCtx: cls[d] = ctx_class_[ctx_index(key.direction, key.interface)]; break;
+      case kDport: cls[d] = dport_.lookup(key.dport); break;
+      case kSport: cls[d] = sport_.lookup(key.sport); break;
+      case kDst: cls[d] = v4 ? dst4_.lookup(key.dst.v4_host()) : dst6_.lookup(v6_key(key.dst)); break;
+      default: cls[d] = v4 ? src4_.lookup(key.src.v4_host()) : src6_.lookup(v6_key(key.src)); break;
+    }
+    if (!early) continue;
+    const uint64_t* agg = class_agg_.data() + size_t{cls[d]} * naggs;
+    uint64_t any = 0;
+    for (size_t a = 0; a < naggs; ++a) {
+      acc[a] = step == 0 ? agg[a] : acc[a] & agg[a];
+      any |= acc[a];
+    }
+    if (any == 0) return kNoRule;
   }
-  cls[kSport] = sport_.lookup(key.sport);
-  cls[kDport] = dport_.lookup(key.dport);
-  cls[kProto] = proto_class_[key.proto];
-  cls[kCtx] = ctx_class_[ctx_index(key.direction, key.interface)];
 
   const uint64_t* words[kDims];
   const uint64_t* aggs[kDims];
   for (int d = 0; d < kDims; ++d) {
     words[d] = class_words_.data() + cls[d] * words_per_class_;
-    aggs[d] = class_agg_.data() + cls[d] * agg_per_class_;
+    aggs[d] = class_agg_.data() + cls[d] * naggs;
   }
-  for (size_t a = 0; a < agg_per_class_; ++a) {
-    uint64_t agg = aggs[0][a] & aggs[1][a] & aggs[2][a] & aggs[3][a] & aggs[4][a] & aggs[5][a];
+  for (size_t a = 0; a < naggs; ++a) {
+    uint64_t agg = early ? acc[a] : aggs[0][a] & aggs[1][a] & aggs[2][a] & aggs[3][a] & aggs[4][a] & aggs[5][a];
     while (agg != 0) {
       const size_t w = a * 64 + static_cast<size_t>(__builtin_ctzll(agg));
       agg &= agg - 1;

@@ -12,8 +12,6 @@ namespace {
 
 // Active windows a UE's profile learns from before behaviour change is judged.
 constexpr uint8_t kLearnWindows = 4;
-// Packets between a prefetch of a UE's state and its use.
-constexpr size_t kAhead = 8;
 
 uint64_t bucket(uint64_t x) { return uint64_t{1} << (mix64(x) & 63); }
 uint8_t proto_bit(uint8_t proto) {
@@ -63,19 +61,8 @@ class DetectStage final : public Stage {
     const auto& d = pol.source.detection;
     const auto window = static_cast<uint64_t>(d.window_seconds * 1e9);
     DetectState& st = w.detect();
-    // Per-UE state and session records are scattered over large arrays: fetch those of the
-    // packet kAhead places on while judging this one, so a few misses are always in flight
-    // and what was fetched is still in L1 when its packet comes.
-    const auto ahead = [&st, &w, pkts](size_t j) {
-      if (j >= pkts.size()) return;
-      const PacketCtx& q = pkts[j];
-      if (q.session == kNoSession || q.flow != Flow::kUplink) return;
-      st.ue.prefetch(q.session);
-      w.sessions().prefetch_session(q.session);
-    };
-    for (size_t j = 0; j < kAhead; ++j) ahead(j);
+    // The TEID stage fetched each packet's session record and detector state for this batch.
     for (size_t i = 0; i < pkts.size(); ++i) {
-      ahead(i + kAhead);
       PacketCtx& p = pkts[i];
       Verdict& v = verdicts[i];
       if (p.flow == Flow::kN4) {
@@ -98,9 +85,9 @@ class DetectStage final : public Stage {
 
       UeDetect* u = st.ue.get(p.session);
       if (!u) continue;
-      if (!u->live || u->serial != s->serial) {
+      if (!(u->live & UeDetect::kLive) || u->serial != s->serial) {
         *u = UeDetect{};
-        u->live = 1;
+        u->live = UeDetect::kLive;
         u->serial = s->serial;
         u->window_start = p.ts_ns;
       }
@@ -116,28 +103,37 @@ class DetectStage final : public Stage {
       u->icmp += icmp;
       const size_t dst_hash = IpAddrHash{}(ip.dst);
       if (syn || udp) {
-        u->ports.add(dst_hash * 65537 + l4.dport);
-        u->hosts.add(dst_hash);
+        const bool grew = u->ports.add(dst_hash * 65537 + l4.dport);
+        if (u->hosts.add(dst_hash) || grew) u->live |= UeDetect::kSketchDirty;
       }
       const uint16_t service = icmp ? l4.icmp_type : l4.dport;
-      u->cur_ports |= bucket((uint64_t{ip.proto} << 16) | service);
-      u->cur_hosts |= bucket(dst_hash);
-      u->cur_protos |= proto_bit(ip.proto);
-      if (u->active_windows >= kLearnWindows) {
+      const uint64_t port_bit = bucket((uint64_t{ip.proto} << 16) | service);
+      const uint64_t host_bit = bucket(dst_hash);
+      const uint8_t proto = proto_bit(ip.proto);
+      // The divergence from the profile grows only when this window gains a bucket.
+      const bool new_bucket = !(u->cur_ports & port_bit) || !(u->cur_hosts & host_bit) || !(u->cur_protos & proto);
+      u->cur_ports |= port_bit;
+      u->cur_hosts |= host_bit;
+      u->cur_protos |= proto;
+      if (new_bucket && u->active_windows >= kLearnWindows) {
         check(w, p, v, *u, Reason::kDetectBehaviourChange, "new_profile_buckets", profile_divergence(*u),
               th.behaviour_change, window);
       }
+      // Each rate can only have crossed its threshold when its own counter moved.
       const double secs = d.window_seconds;
-      check(w, p, v, *u, Reason::kDetectSynFlood, "syn_per_s", u->syn / secs, th.syn_rate, window);
-      check(w, p, v, *u, Reason::kDetectUdpFlood, "udp_per_s", u->udp / secs, th.udp_rate, window);
-      check(w, p, v, *u, Reason::kDetectIcmpFlood, "icmp_per_s", u->icmp / secs, th.icmp_rate, window);
-      if (syn || udp) {
-        // Estimates only when a check could fire: not fired yet this window, and enough items
-        // added (every SYN or UDP packet adds one to each sketch) to possibly pass the threshold.
+      if (syn) check(w, p, v, *u, Reason::kDetectSynFlood, "syn_per_s", u->syn / secs, th.syn_rate, window);
+      if (udp) check(w, p, v, *u, Reason::kDetectUdpFlood, "udp_per_s", u->udp / secs, th.udp_rate, window);
+      if (icmp) check(w, p, v, *u, Reason::kDetectIcmpFlood, "icmp_per_s", u->icmp / secs, th.icmp_rate, window);
+      if ((syn || udp) && (u->live & UeDetect::kSketchDirty)) {
+        // Estimates only when a check could fire: a sketch grew since the last estimate (an
+        // estimate depends on the registers alone), the check has not fired this window, and
+        // enough items were added (every SYN or UDP packet adds one to each sketch) to possibly
+        // pass the threshold.
         const uint32_t adds = u->syn + u->udp;
         const bool ports_open = may_fire(*u, Reason::kDetectPortScan, th.scan_distinct_ports, adds);
         const bool hosts_open = may_fire(*u, Reason::kDetectHostScan, th.scan_distinct_hosts, adds);
         if (ports_open || hosts_open) {
+          u->live &= static_cast<uint8_t>(~UeDetect::kSketchDirty);
           const double hosts = u->hosts.estimate();
           // Many ports on few hosts: vertical; many hosts: horizontal.
           if (hosts < 4 && ports_open) {
@@ -147,7 +143,8 @@ class DetectStage final : public Stage {
           if (hosts_open) check(w, p, v, *u, Reason::kDetectHostScan, "distinct_hosts", hosts, th.scan_distinct_hosts, window);
         }
       }
-      if (u->windows >= UeDetect::kBaselineWindows) {
+      // mean + 25 bounds the limit from below (sigma >= 0): the square root only when near it.
+      if (u->windows >= UeDetect::kBaselineWindows && (th.anomaly_sigma < 0 || static_cast<float>(u->pkts) > u->mean + 25)) {
         // The slack keeps a UE that was idle for a while from flagging on its first burst.
         const double limit = u->mean + th.anomaly_sigma * std::sqrt(u->var) + 25;
         check(w, p, v, *u, Reason::kDetectVolumeAnomaly, "pkts_per_window", u->pkts, limit, window);

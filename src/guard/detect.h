@@ -35,12 +35,14 @@ struct UeDetect {
   // then widened by every window that did not fire; `cur_*` is this window's.
   uint8_t prof_protos = 0, cur_protos = 0;
   uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
-  uint8_t live = 0;            // 0: never used (serial means nothing yet)
+  uint8_t live = 0;            // bit 0 (kLive): in use (else serial means nothing yet);
+                               // bit 1 (kSketchDirty): a sketch grew since the scan checks last estimated
   uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
   Hll64 ports;                // distinct (host, port) probes
   Hll64 hosts;                // distinct destination hosts
 
   static constexpr uint8_t kBaselineWindows = 10;
+  static constexpr uint8_t kLive = 1, kSketchDirty = 2;
 };
 #pragma pack(pop)
 static_assert(sizeof(UeDetect) == 144);

@@ -114,6 +114,34 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
   }
   for (const auto& a : c->infrastructure) c->zones.add(IpPrefix::make(a, a.is_v4() ? 32 : 128), policy::Zone::kCore);
   c->zones.build();
+  // The zone matrix: same zone passes; RAN <-> core inside a GTP-U tunnel is N3 itself; the
+  // first rule for the pair decides; then the built-in MEC -> core and UE -> core denials,
+  // then the zone default.
+  for (size_t zs = 0; zs < policy::kZoneCount; ++zs) {
+    for (size_t zd = 0; zd < policy::kZoneCount; ++zd) {
+      for (int tunnel = 0; tunnel < 2; ++tunnel) {
+        using policy::Zone;
+        const auto from = static_cast<Zone>(zs), to = static_cast<Zone>(zd);
+        CompiledPolicy::ZoneVerdict zv;
+        const bool n3 = tunnel && ((from == Zone::kRan && to == Zone::kCore) || (from == Zone::kCore && to == Zone::kRan));
+        const auto rule = std::find_if(p.zone_rules.begin(), p.zone_rules.end(),
+                                       [&](const policy::ZoneRule& r) { return r.from == from && r.to == to; });
+        if (from == to || n3) {
+          // pass
+        } else if (rule != p.zone_rules.end()) {
+          if (rule->action == policy::Action::kDeny) zv = {Reason::kZoneDenied, Action::kDrop};
+          else if (rule->action == policy::Action::kLog) zv = {Reason::kZoneLogged, Action::kAlert};
+        } else if (from == Zone::kMec && to == Zone::kCore) {
+          zv = {Reason::kMecToCore, Action::kDrop};
+        } else if (from == Zone::kUe && to == Zone::kCore) {
+          zv = {Reason::kUeToInfrastructure, Action::kDrop};
+        } else if (p.zone_default == policy::Action::kDeny) {
+          zv = {Reason::kZoneDenied, Action::kDrop};
+        }
+        c->zone_matrix[(zs * policy::kZoneCount + zd) * 2 + static_cast<size_t>(tunnel)] = zv;
+      }
+    }
+  }
   c->ue_pools.build();
   c->ni_rates.resize(c->ni_names.size());
   for (const auto& [name, rates] : p.rate_limits.network_instances) c->ni_rates[c->ni_id(name)] = rates;

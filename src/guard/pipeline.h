@@ -165,6 +165,16 @@ struct CompiledPolicy {
     if (group == 0 || group >= group_class.size() || group_class[group] < 0) return detect_default;
     return class_detect[static_cast<size_t>(group_class[group])];
   }
+  // The zone firewall's answer for every (source zone, destination zone, tunnel) triple,
+  // worked out at compile time from the zone rules and defaults (kPass: no finding).
+  struct ZoneVerdict {
+    Reason reason = Reason::kNone;
+    Action action = Action::kPass;
+  };
+  std::array<ZoneVerdict, policy::kZoneCount * policy::kZoneCount * 2> zone_matrix{};
+  const ZoneVerdict& zone_verdict(policy::Zone src, policy::Zone dst, bool tunnel) const {
+    return zone_matrix[(static_cast<size_t>(src) * policy::kZoneCount + static_cast<size_t>(dst)) * 2 + (tunnel ? 1 : 0)];
+  }
   AclClassifier acl;
   // Per-ACL-rule rate limits (G9): rule index -> slot in acl_rates (-1: no rate).
   std::vector<int32_t> acl_rate_slot;

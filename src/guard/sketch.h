@@ -20,7 +20,8 @@ class Hll64 {
  public:
   static constexpr uint8_t kMaxRank = 15;
 
-  void add(uint64_t item) {
+  // Returns whether a register grew (the estimate may have changed).
+  bool add(uint64_t item) {
     const uint64_t h = mix64(item ^ 0x5bd1e9955bd1e995ULL);
     const size_t idx = h & 63;
     const uint64_t rest = h >> 6;
@@ -29,7 +30,9 @@ class Hll64 {
     uint8_t& b = reg_[idx >> 1];
     const unsigned shift = (idx & 1) * 4;
     const unsigned cur = (b >> shift) & 15u;
-    if (rank > cur) b = static_cast<uint8_t>((b & ~(15u << shift)) | (rank << shift));
+    if (rank <= cur) return false;
+    b = static_cast<uint8_t>((b & ~(15u << shift)) | (rank << shift));
+    return true;
   }
   double estimate() const {
     // Called per packet by the detectors, so no libm call and no chain of 64 dependent double

@@ -184,7 +184,6 @@ class TeidStage final : public Stage {
   static void run_chunk(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept {
     auto& st = w.sessions();
     std::array<uint32_t, Pipeline::kMaxBatch> addr;  // Interner id, or kNoAddr
-    std::array<SessionId, Pipeline::kMaxBatch> id;
     // Tunnels of a batch mostly end at one UPF address: look each distinct run up once.
     IpAddr last;
     uint32_t last_id = kNoAddr;
@@ -203,31 +202,50 @@ class TeidStage final : public Stage {
       addr[i] = last_id;
       if (last_id == kNoAddr) continue;
       const auto a16 = static_cast<uint16_t>(last_id);
-      if (p.flow == Flow::kDownlink) st.prefetch_dl_tunnel(a16, p.pkt.gtpu.teid);
-      else st.prefetch_local_tunnel(a16, p.pkt.gtpu.teid);
+      if (p.flow == Flow::kDownlink) {
+        st.prefetch_dl_tunnel(a16, p.pkt.gtpu.teid);
+      } else {
+        st.prefetch_local_tunnel(a16, p.pkt.gtpu.teid);
+        // The inter-UE stage looks every uplink destination up among the UE addresses.
+        if (p.pkt.inner_ip.present()) st.prefetch_ue(p.pkt.inner_ip.dst);
+      }
     }
+    // The candidate record of each slot (the slot is in cache now): the lookup below checks it.
     for (size_t i = 0; i < pkts.size(); ++i) {
-      id[i] = kNoSession;
       if (addr[i] == kNoAddr) continue;
       const PacketCtx& p = pkts[i];
       const auto a16 = static_cast<uint16_t>(addr[i]);
-      id[i] = p.flow == Flow::kDownlink ? st.by_dl_tunnel(a16, p.pkt.gtpu.teid) : st.by_local_tunnel(a16, p.pkt.gtpu.teid);
-      st.prefetch_session(id[i]);
+      if (p.flow == Flow::kDownlink) st.prefetch_dl_tunnel_record(a16, p.pkt.gtpu.teid);
+      else st.prefetch_local_tunnel_record(a16, p.pkt.gtpu.teid);
     }
+    // Look up and judge. For each session found, fetch the per-UE state the later stages of
+    // the batch read (rate buckets, detector state): by the time they run it is in cache.
+    const CompiledPolicy& pol = w.policy();
+    const bool rate_on = pol.modes[static_cast<size_t>(StageId::kRate)] != policy::StageMode::kOff;
+    const bool detect_on = pol.modes[static_cast<size_t>(StageId::kDetect)] != policy::StageMode::kOff;
+    uint64_t examined = 0;
     for (size_t i = 0; i < pkts.size(); ++i) {
       PacketCtx& p = pkts[i];
       Verdict& v = verdicts[i];
       if (!is_gpdu(p) || done(v)) continue;
-      ++w.counters().stage_packets[static_cast<size_t>(StageId::kTeid)];
-      if (id[i] == kNoSession) {
+      ++examined;
+      SessionId id = kNoSession;
+      if (addr[i] != kNoAddr) {
+        const auto a16 = static_cast<uint16_t>(addr[i]);
+        id = p.flow == Flow::kDownlink ? st.by_dl_tunnel(a16, p.pkt.gtpu.teid) : st.by_local_tunnel(a16, p.pkt.gtpu.teid);
+      }
+      if (id == kNoSession) {
         const bool stale = addr[i] != kNoAddr && p.flow != Flow::kDownlink &&
                            st.recently_deleted(static_cast<uint16_t>(addr[i]), p.pkt.gtpu.teid);
         w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
         continue;
       }
-      p.session = id[i];
-      p.ni = w.policy_ni_of(*st.get(id[i]));
+      if (rate_on) w.rates().prefetch_ue(id);
+      if (detect_on && p.flow == Flow::kUplink) w.detect().ue.prefetch(id);
+      p.session = id;
+      p.ni = w.policy_ni_of(*st.get(id));
     }
+    w.counters().stage_packets[static_cast<size_t>(StageId::kTeid)] += examined;
   }
 };
 
@@ -333,43 +351,49 @@ class ZoneStage final : public Stage {
   StageId id() const override { return StageId::kZone; }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
+    // Transport addresses repeat from packet to packet (the tunnels of a batch run between a
+    // few gNBs and the UPF): the answer for the previous pair is reused.
+    IpAddr last_src, last_dst;
+    bool last_tunnel = false;
+    const CompiledPolicy::ZoneVerdict* last = nullptr;
+    uint64_t examined = 0;
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
       if (!p.pkt.outer_ip.present()) return;
       const bool user = p.user_traffic();
       if (transport_) {
         // GTP-U: RAN <-> core is the N3 interface itself and always allowed.
         if (user && !is_gtpu(p)) return;  // N6 plain IP is judged as user traffic
-        ++w.counters().stage_packets[static_cast<size_t>(StageId::kZone)];
-        judge(p, v, w, pol, p.pkt.outer_ip.src, p.pkt.outer_ip.dst, is_gtpu(p));
+        ++examined;
+        const IpAddr& src = p.pkt.outer_ip.src;
+        const IpAddr& dst = p.pkt.outer_ip.dst;
+        const bool tunnel = is_gtpu(p);
+        if (!last || !(src == last_src) || !(dst == last_dst) || tunnel != last_tunnel) {
+          last = verdict_of(pol, src, dst, tunnel);
+          last_src = src;
+          last_dst = dst;
+          last_tunnel = tunnel;
+        }
+        if (last->action != Action::kPass) w.report(p, v, last->reason, last->action);
       } else if (user) {
-        judge(p, v, w, pol, p.ip().src, p.ip().dst, false);
+        const auto* zv = verdict_of(pol, p.ip().src, p.ip().dst, false);
+        if (zv->action != Action::kPass) w.report(p, v, zv->reason, zv->action);
       }
     });
+    if (transport_) w.counters().stage_packets[static_cast<size_t>(StageId::kZone)] += examined;
   }
 
  private:
   bool transport_;
 
-  // Returns whether the packet is now dropped.
-  static bool judge(const PacketCtx& p, Verdict& v, Worker& w, const CompiledPolicy& pol, const IpAddr& src,
-                    const IpAddr& dst, bool tunnel) {
-    using policy::Zone;
+  // Unzoned addresses pass; otherwise the compiled matrix answers.
+  static const CompiledPolicy::ZoneVerdict* verdict_of(const CompiledPolicy& pol, const IpAddr& src, const IpAddr& dst,
+                                                       bool tunnel) {
+    static const CompiledPolicy::ZoneVerdict kPass{};
     const auto& zs = pol.zones.lookup(src);
+    if (!zs) return &kPass;
     const auto& zd = pol.zones.lookup(dst);
-    if (!zs || !zd || *zs == *zd) return false;  // unzoned addresses and intra-zone traffic pass
-    if (tunnel && ((*zs == Zone::kRan && *zd == Zone::kCore) || (*zs == Zone::kCore && *zd == Zone::kRan))) {
-      return false;
-    }
-    for (const auto& r : pol.source.zone_rules) {
-      if (r.from != *zs || r.to != *zd) continue;
-      if (r.action == policy::Action::kDeny) return w.report(p, v, Reason::kZoneDenied, Action::kDrop);
-      if (r.action == policy::Action::kLog) w.report(p, v, Reason::kZoneLogged, Action::kAlert);
-      return false;
-    }
-    if (*zs == Zone::kMec && *zd == Zone::kCore) return w.report(p, v, Reason::kMecToCore, Action::kDrop);
-    if (*zs == Zone::kUe && *zd == Zone::kCore) return w.report(p, v, Reason::kUeToInfrastructure, Action::kDrop);
-    if (pol.source.zone_default == policy::Action::kDeny) return w.report(p, v, Reason::kZoneDenied, Action::kDrop);
-    return false;
+    if (!zd) return &kPass;
+    return &pol.zone_verdict(*zs, *zd, tunnel);
   }
 };
 
@@ -433,11 +457,12 @@ class RateStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();
-    // The buckets of a batch's UEs are scattered over a large table: fetch them all first.
+    // The TEID stage fetched the buckets of tunnelled packets; fetch those of N6 packets (their
+    // sessions were found by anti-spoofing) before judging.
     for (size_t i = 0; i < pkts.size(); ++i) {
-      if (pkts[i].session == kNoSession || done(verdicts[i])) continue;
-      rs.prefetch_ue(pkts[i].session);
-      w.sessions().prefetch_session(pkts[i].session);
+      const PacketCtx& p = pkts[i];
+      if (p.session == kNoSession || done(verdicts[i]) || (p.flow != Flow::kN6Uplink && p.flow != Flow::kN6Downlink)) continue;
+      rs.prefetch_ue(p.session);
     }
     const bool groups = pol.ue_groups.size() != 0;
     const double burst_seconds = pol.burst_seconds;

@@ -1,0 +1,65 @@
+// mecguard_profile: the whole-pipeline workload of BM_Pipeline without Google Benchmark's
+// repetitions, for instruction counts under callgrind (which the benchmark's trial runs would
+// blur) and for perf. Establishes the sessions, warms every UE's state with one pass, then
+// runs PASSES more passes inside timed_passes() and prints what it did. Per-packet cost of
+// each function = its instructions inside timed_passes / packets:
+//
+//   valgrind --tool=callgrind --toggle-collect='mecguard::bench::timed_passes*'
+//            build/bench/mecguard_profile SESSIONS RULES FRAMES PASSES
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "workload.h"
+
+namespace mecguard::bench {
+
+// Not inlined, so that callgrind can toggle collection on it.
+[[gnu::noinline]] uint64_t timed_passes(guard::Pipeline& pipe, const Traffic& t, uint32_t passes) {
+  std::vector<guard::Verdict> verdicts(guard::Pipeline::kMaxBatch);
+  std::vector<guard::RawFrame> frames(t.frames.begin(), t.frames.end());
+  const uint64_t pass_ns = frames.back().ts_ns - frames.front().ts_ns + 1000;
+  uint64_t packets = 0;
+  for (uint32_t pass = 0; pass < passes; ++pass) {
+    for (auto& f : frames) f.ts_ns += pass_ns;
+    for (size_t i = 0; i + guard::Pipeline::kMaxBatch <= frames.size(); i += guard::Pipeline::kMaxBatch) {
+      pipe.process(std::span(frames.data() + i, guard::Pipeline::kMaxBatch), verdicts);
+      pipe.worker().events().clear();
+      packets += guard::Pipeline::kMaxBatch;
+    }
+  }
+  return packets;
+}
+
+}  // namespace mecguard::bench
+
+int main(int argc, char** argv) {
+  using namespace mecguard;
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: %s SESSIONS RULES FRAMES PASSES\n", argv[0]);
+    return 2;
+  }
+  const auto sessions = static_cast<uint32_t>(std::strtoul(argv[1], nullptr, 10));
+  const auto rules = static_cast<uint32_t>(std::strtoul(argv[2], nullptr, 10));
+  const auto frames = static_cast<uint32_t>(std::strtoul(argv[3], nullptr, 10));
+  const auto passes = static_cast<uint32_t>(std::strtoul(argv[4], nullptr, 10));
+  if (sessions == 0 || frames < guard::Pipeline::kMaxBatch || passes == 0) {
+    std::fprintf(stderr, "SESSIONS, PASSES > 0 and FRAMES >= %zu\n", guard::Pipeline::kMaxBatch);
+    return 2;
+  }
+  auto pipe = bench::make_primed_pipeline(bench::make_policy(sessions, rules), sessions);
+  if (!pipe) return 1;
+  const auto traffic = bench::make_uplink_traffic(sessions, frames);
+  bench::timed_passes(*pipe, *traffic, 1);  // warm: every UE's buckets and detector state
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t packets = bench::timed_passes(*pipe, *traffic, passes);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& c = pipe->worker().counters();
+  uint64_t alerts = 0;
+  for (auto a : c.alerts) alerts += a;
+  std::printf("packets=%llu seconds=%.3f mpps=%.2f sessions=%zu alerts=%llu\n", static_cast<unsigned long long>(packets),
+              secs, static_cast<double>(packets) / secs / 1e6, pipe->worker().sessions().size(),
+              static_cast<unsigned long long>(alerts));
+  return 0;
+}
