@@ -25,7 +25,7 @@ namespace mecguard::guard {
 
 class PageMemory {
  public:
-  static constexpr size_t kHugeBytes = size_t{2} << 20;
+  static constexpr size_t kHugeBytes = size_t{2} << 20;  // one huge page
 
   PageMemory() = default;
   // Reserves `bytes` of zeroed memory; throws std::bad_alloc when the mapping fails.

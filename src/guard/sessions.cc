@@ -236,6 +236,7 @@ TableResult SessionTable::set_ue_v4(SessionId id, uint32_t v4) {
   }
   s->ue_v4 = v4;
   s->has_v4 = true;
+  mark_v4_blocks(v4, v4);
   ++s->generation;
   return TableResult::kOk;
 }
@@ -282,6 +283,11 @@ TableResult SessionTable::add_route(SessionId id, const IpPrefix& p) {
   if (route_index_.insert_or_assign(k, id) == InsertResult::kFull) return TableResult::kFull;
   routes_.emplace_back(k, id);
   ++route_lens_[p.addr.is_v6() ? 1 : 0][p.len];
+  if (p.addr.is_v4()) {
+    const uint32_t lo = p.addr.v4_host();
+    const uint32_t span = p.len == 0 ? 0xFFFFFFFFu : (p.len >= 32 ? 0u : (0xFFFFFFFFu >> p.len));
+    mark_v4_blocks(lo & ~span, lo | span);
+  }
   s->has_routes = true;
   ++s->generation;
   return TableResult::kOk;
@@ -318,6 +324,7 @@ SessionId SessionTable::by_ue(uint16_t ni, const IpAddr& a) const {
 
 SessionId SessionTable::by_ue_any(const IpAddr& a) const {
   if (a.is_v4()) {
+    if (!v4_block_marked(a.v4_host())) return kNoSession;  // no UE address or route there
     if (const SessionId id = find_ue_v4_any(a.v4_host()); id != kNoSession) return id;
   } else if (a.is_v6()) {
     if (const SessionId id = find_ue_v6_any(upper64(a)); id != kNoSession) return id;
@@ -343,8 +350,11 @@ bool SessionTable::owns_address(SessionId id, const IpAddr& a) const {
 }
 
 void SessionTable::prefetch_ue(const IpAddr& a) const {
-  if (a.is_v4()) ue_index_.prefetch(ue_v4_hash(a.v4_host()));
-  else if (a.is_v6()) ue_index_.prefetch(ue_v6_hash(upper64(a)));
+  if (a.is_v4()) {
+    if (v4_block_marked(a.v4_host())) ue_index_.prefetch(ue_v4_hash(a.v4_host()));
+  } else if (a.is_v6()) {
+    ue_index_.prefetch(ue_v6_hash(upper64(a)));
+  }
 }
 
 bool SessionTable::recently_deleted(uint16_t addr, uint32_t teid) const {

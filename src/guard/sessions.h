@@ -6,6 +6,7 @@
 // Per worker, not thread-safe. Sizes are fixed at construction; a full table refuses.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -218,6 +219,18 @@ class SessionTable {
   std::vector<std::pair<RouteKey, SessionId>> routes_;      // to remove a session's routes
   uint32_t route_lens_[2][129] = {};                     // [v4/v6][len]: routes of that length
   FlatMap<uint64_t, uint8_t, U64Hash> deleted_;          // recently deleted local tunnels
+  // IPv4 /16 blocks that hold a UE address or part of a route: a bit per block, set when an
+  // address or route arrives and never cleared (a stale bit costs one lookup). by_ue_any()
+  // answers at once for the rest (the inter-UE stage asks it of every uplink destination,
+  // nearly all of them servers), and touches no index slot for them.
+  std::array<uint64_t, 1024> v4_blocks_{};
+  void mark_v4_blocks(uint32_t first, uint32_t last) {
+    for (uint32_t b = first >> 16;; ++b) {
+      v4_blocks_[b >> 6] |= uint64_t{1} << (b & 63);
+      if (b == last >> 16) break;
+    }
+  }
+  bool v4_block_marked(uint32_t v4) const { return (v4_blocks_[v4 >> 22] >> ((v4 >> 16) & 63)) & 1; }
   std::deque<uint64_t> deleted_order_;
 };
 

@@ -198,6 +198,50 @@ TEST_F(N4Fixture, ReleaseAndRestartFlushPeerSessions) {
   EXPECT_EQ(table_.size(), 0u);
 }
 
+// by_ue_any() finds a UE address in any network instance with one probe, and answers at
+// once for IPv4 blocks with no UE address or route; routes shorter than a /16, and addresses
+// learned in a new block, are found.
+TEST(SessionTable, AnyNetworkInstanceAndBlockSummary) {
+  SessionTable t(SessionTable::Limits{});
+  Session a;
+  a.up_seid = 1;
+  a.network_instance = t.network_instance_id("internet");
+  auto [ra, ida] = t.create(a);
+  ASSERT_EQ(ra, TableResult::kOk);
+  Session b;
+  b.up_seid = 2;
+  b.network_instance = t.network_instance_id("ims");
+  auto [rb, idb] = t.create(b);
+  ASSERT_EQ(rb, TableResult::kOk);
+  EXPECT_EQ(t.by_ue_any(A("10.64.0.1")), kNoSession);
+  ASSERT_EQ(t.set_ue_v4(ida, A("10.64.0.1").v4_host()), TableResult::kOk);
+  ASSERT_EQ(t.set_ue_v4(idb, A("172.20.9.9").v4_host()), TableResult::kOk);
+  EXPECT_EQ(t.by_ue_any(A("10.64.0.1")), ida);
+  EXPECT_EQ(t.by_ue_any(A("172.20.9.9")), idb);
+  EXPECT_EQ(t.by_ue(b.network_instance, A("172.20.9.9")), idb);
+  EXPECT_EQ(t.by_ue(a.network_instance, A("172.20.9.9")), kNoSession);  // not in that instance
+  EXPECT_EQ(t.by_ue_any(A("10.64.0.2")), kNoSession);    // same block, no such UE
+  EXPECT_EQ(t.by_ue_any(A("198.51.100.7")), kNoSession);  // block without UEs
+  // The same address in two instances: either session answers "any", each its own instance.
+  Session c;
+  c.up_seid = 3;
+  c.network_instance = b.network_instance;
+  auto [rc, idc] = t.create(c);
+  ASSERT_EQ(rc, TableResult::kOk);
+  ASSERT_EQ(t.set_ue_v4(idc, A("10.64.0.1").v4_host()), TableResult::kOk);
+  EXPECT_EQ(t.by_ue(a.network_instance, A("10.64.0.1")), ida);
+  EXPECT_EQ(t.by_ue(c.network_instance, A("10.64.0.1")), idc);
+  const SessionId any = t.by_ue_any(A("10.64.0.1"));
+  EXPECT_TRUE(any == ida || any == idc);
+  // A Framed-Route wider than a /16 marks every block it covers.
+  ASSERT_EQ(t.add_route(idb, *IpPrefix::parse("100.64.0.0/10")), TableResult::kOk);
+  EXPECT_EQ(t.by_ue_any(A("100.64.0.1")), idb);
+  EXPECT_EQ(t.by_ue_any(A("100.127.255.254")), idb);
+  EXPECT_EQ(t.by_ue_any(A("100.128.0.1")), kNoSession);
+  t.remove(ida);
+  EXPECT_EQ(t.by_ue_any(A("10.64.0.1")), idc);
+}
+
 TEST(SessionTable, Ipv6PrefixDelegationAndFramedRoutes) {
   SessionTable t(SessionTable::Limits{});
   Session s;
