@@ -14,60 +14,27 @@
 #include <vector>
 
 #include "guard/flat_map.h"
-#include "guard/page_array.h"
 #include "guard/pipeline.h"
 #include "guard/sketch.h"
+#include "guard/ue_state.h"
 
 namespace mecguard::guard {
 
-// Packed to 4-byte alignment (no padding around the 64-bit fields) and with four-bit sketch
-// registers: 144 bytes, held in an array by session id (was a 232-byte hash-table slot).
-#pragma pack(push, 4)
-struct UeDetect {
-  uint32_t serial = 0;        // the session this state belongs to (when `live`)
-  uint64_t window_start = 0;  // ns
-  uint32_t pkts = 0, syn = 0, udp = 0, icmp = 0;
-  uint32_t fired = 0;         // bit per Reason fired in this window
-  float mean = 0, var = 0;    // EWMA of packets per window
-  uint8_t windows = 0;        // windows seen, saturating at kBaselineWindows (the baseline needs a few)
-  // Behaviour profile: 64-bit bitmaps of (protocol, destination port) buckets and of
-  // destination host buckets, and a protocol set, learned over the first active windows and
-  // then widened by every window that did not fire; `cur_*` is this window's.
-  uint8_t prof_protos = 0, cur_protos = 0;
-  uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
-  uint8_t live = 0;            // bit 0 (kLive): in use (else serial means nothing yet);
-                               // bit 1 (kSketchDirty): a sketch grew since the scan checks last estimated
-  uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
-  Hll64 ports;                // distinct (host, port) probes
-  Hll64 hosts;                // distinct destination hosts
 
-  static constexpr uint8_t kBaselineWindows = 10;
-  static constexpr uint8_t kLive = 1, kSketchDirty = 2;
-};
-#pragma pack(pop)
-static_assert(sizeof(UeDetect) == 144);
-
-// Per-UE detector state indexed by session id (the session table's slot index, dense from 0):
-// no hashing, no key, no probing. A page-backed array sized for the session bound: memory
-// follows the ids in use; ids at or past the bound get none.
+// Per-UE detector state: the detect half of each session's UeState (ue_state.h), indexed by
+// session id.
 class UeTable {
  public:
-  explicit UeTable(size_t max_sessions) : states_(max_sessions) {}
+  explicit UeTable(UeStateTable& states) : states_(&states) {}
   // The state of session `id`; nullptr past the bound.
   UeDetect* get(uint32_t id) {
-    if (id >= states_.capacity()) return nullptr;
-    touched_ = std::max<size_t>(touched_, size_t{id} + 1);
-    return &states_[id];
+    UeState* u = states_->get(id);
+    return u ? &u->detect : nullptr;
   }
-  void prefetch(uint32_t id) const {
-    if (id < states_.capacity()) states_.prefetch(id);
-  }
-  // Bytes of the states up to the highest id used (what can be resident).
-  size_t memory_bytes() const { return touched_ * sizeof(UeDetect); }
+  void prefetch(uint32_t id) const { states_->prefetch(id); }
 
  private:
-  PageArray<UeDetect> states_;
-  size_t touched_ = 0;
+  UeStateTable* states_;
 };
 
 // Session churn of one UE address (network instance + IPv4 address or IPv6 /64), keyed by a
@@ -98,13 +65,13 @@ struct DstDetect {
 };
 
 struct DetectState {
-  explicit DetectState(size_t max_sessions)
-      : ue(max_sessions), dst(8192), flagged(4096), churn{ChurnMap(max_sessions), ChurnMap(max_sessions)},
+  DetectState(UeStateTable& states, size_t max_sessions)
+      : ue(states), dst(8192), flagged(4096), churn{ChurnMap(max_sessions), ChurnMap(max_sessions)},
         peers(4096) {}
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
-  UeTable ue;                                 // by SessionId
+  UeTable ue;                                 // by SessionId (in the worker's UeStateTable)
   FlatMap<IpAddr, DstDetect, AddrHash> dst;   // this window's destinations (bounded, reset)
   FlatMap<IpAddr, uint64_t, AddrHash> flagged;  // DDoS targets -> flagged until (ns)
   uint64_t dst_window_start = 0;

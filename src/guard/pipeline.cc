@@ -193,10 +193,11 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 
 Worker::Worker(const Limits& limits)
     : sessions_(limits.sessions),
+      ue_states_(limits.sessions.max_sessions),
       n4_(sessions_, limits.n4),
       max_events_(limits.max_events_per_batch),
-      rates_(limits.sessions.max_sessions),
-      detect_(std::make_unique<DetectState>(limits.sessions.max_sessions)) {
+      rates_(ue_states_),
+      detect_(std::make_unique<DetectState>(ue_states_, limits.sessions.max_sessions)) {
   events_.reserve(max_events_);
 }
 

@@ -19,7 +19,7 @@
 #include "decode/packet.h"
 #include "guard/acl_classifier.h"
 #include "guard/n4_tracker.h"
-#include "guard/page_array.h"
+#include "guard/ue_state.h"
 #include "guard/prefix_table.h"
 #include "guard/quarantine.h"
 #include "guard/reasons.h"
@@ -205,27 +205,22 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 
 // Token buckets of one worker; they survive policy swaps.
 struct RateState {
-  struct UeBuckets {
-    uint32_t serial = 0;  // the session the buckets belong to (slots are reused)
-    DualBucket uplink;
-    DualBucket downlink;
-  };
+  using UeBuckets = guard::UeBuckets;
   struct U32Hash {
     size_t operator()(uint32_t k) const { return static_cast<size_t>(mix64(k)); }
   };
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
-  explicit RateState(size_t max_sessions) : ue(max_sessions), pfcp_peers(4096), echo_peers(65536) {}
-  // By SessionId (a dense slab index below the session bound), in a page-backed array that is
-  // resident only where sessions send; the serial tells a reused slot's new session from the
-  // old one.
-  PageArray<UeBuckets> ue;
+  explicit RateState(UeStateTable& states) : ue(&states), pfcp_peers(4096), echo_peers(65536) {}
+  // By SessionId: the rate half of each session's UeState (ue_state.h).
+  UeStateTable* ue;
   // The buckets of session `id`, or nullptr past the bound.
-  UeBuckets* ue_slot(uint32_t id) { return id < ue.capacity() ? &ue[id] : nullptr; }
-  void prefetch_ue(uint32_t id) const {
-    if (id < ue.capacity()) ue.prefetch(id);
+  UeBuckets* ue_slot(uint32_t id) {
+    UeState* u = ue->get(id);
+    return u ? &u->rate : nullptr;
   }
+  void prefetch_ue(uint32_t id) const { ue->prefetch(id); }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound
@@ -274,6 +269,7 @@ class Worker {
 
  private:
   SessionTable sessions_;
+  UeStateTable ue_states_;  // before rates_ and detect_, which point into it
   N4Tracker n4_;
   Counters counters_;
   std::vector<Event> events_;

@@ -240,8 +240,8 @@ class TeidStage final : public Stage {
         w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
         continue;
       }
-      if (rate_on) w.rates().prefetch_ue(id);
-      if (detect_on && p.flow == Flow::kUplink) w.detect().ue.prefetch(id);
+      // One record holds both (UeState).
+      if (rate_on || (detect_on && p.flow == Flow::kUplink)) w.rates().prefetch_ue(id);
       p.session = id;
       p.ni = w.policy_ni_of(*st.get(id));
     }
