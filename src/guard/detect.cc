@@ -149,7 +149,7 @@ class DetectStage final : public Stage {
         const double limit = u->mean + th.anomaly_sigma * std::sqrt(u->var) + 25;
         check(w, p, v, *u, Reason::kDetectVolumeAnomaly, "pkts_per_window", u->pkts, limit, window);
       }
-      if (syn || udp) convergence(w, p, v, st, *u, syn, window, d);
+      if (syn || udp) convergence(w, p, v, st, *u, syn, dst_hash, window, d);
     }
   }
 
@@ -341,8 +341,7 @@ class DetectStage final : public Stage {
   // past both thresholds is flagged for a few windows; every UE still sending to it is
   // reported (once per window).
   static void convergence(Worker& w, PacketCtx& p, Verdict& v, DetectState& st, UeDetect& u, bool syn,
-                          uint64_t window, const policy::Detection& d) {
-    const IpAddr& dst = p.ip().dst;
+                          uint64_t dst, uint64_t window, const policy::Detection& d) {
     if (p.ts_ns >= st.dst_window_start + window) {
       st.dst.clear();
       st.dst_window_start = p.ts_ns;

@@ -72,8 +72,14 @@ struct DetectState {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
   UeTable ue;                                 // by SessionId (in the worker's UeStateTable)
-  FlatMap<IpAddr, DstDetect, AddrHash> dst;   // this window's destinations (bounded, reset)
-  FlatMap<IpAddr, uint64_t, AddrHash> flagged;  // DDoS targets -> flagged until (ns)
+  struct KeyIsHash {
+    size_t operator()(uint64_t k) const { return static_cast<size_t>(k); }
+  };
+  // Destinations are keyed by the 64-bit IpAddrHash of the address, which the detector has
+  // computed anyway (it is one-to-one on IPv4 addresses; two IPv6 addresses that collide would
+  // share a counter).
+  FlatMap<uint64_t, DstDetect, KeyIsHash> dst;   // this window's destinations (bounded, reset)
+  FlatMap<uint64_t, uint64_t, KeyIsHash> flagged;  // DDoS targets -> flagged until (ns)
   uint64_t dst_window_start = 0;
   uint64_t dst_overflow = 0;                  // destinations not tracked: table full
   struct ChurnHash {

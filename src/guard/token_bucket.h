@@ -19,6 +19,13 @@ struct TokenBucket {
   // Whether `cost` units may pass at now_ns. A bucket starts full; time going backwards (a
   // reordered capture) refills nothing.
   bool take(uint64_t now_ns, double rate, double burst, double cost) {
+    refill(now_ns, rate, burst);
+    if (tokens < cost) return false;
+    tokens -= cost;
+    return true;
+  }
+  // Adds what accrued since the last packet (a fresh bucket starts full).
+  void refill(uint64_t now_ns, double rate, double burst) {
     if (!primed) {
       tokens = burst;
       last_ns = now_ns;
@@ -27,9 +34,6 @@ struct TokenBucket {
       tokens = std::min(burst, tokens + rate * static_cast<double>(now_ns - last_ns) * 1e-9);
       last_ns = now_ns;
     }
-    if (tokens < cost) return false;
-    tokens -= cost;
-    return true;
   }
 };
 
@@ -42,17 +46,13 @@ struct DualBucket {
   // Both buckets must have room; neither is charged when one refuses.
   bool take(uint64_t now_ns, const RateLimit& limit, double burst_seconds, uint32_t bytes) {
     const double bits_cost = 8.0 * bytes;
-    TokenBucket p = packets, b = bits;
-    const bool ok_p = limit.pps <= 0 || p.take(now_ns, limit.pps, std::max(1.0, limit.pps * burst_seconds), 1.0);
-    const bool ok_b = limit.bps <= 0 || b.take(now_ns, limit.bps, std::max(bits_cost, limit.bps * burst_seconds), bits_cost);
-    if (!ok_p || !ok_b) {
-      // Keep the refill, not the charge.
-      if (limit.pps > 0) packets.take(now_ns, limit.pps, std::max(1.0, limit.pps * burst_seconds), 0.0);
-      if (limit.bps > 0) bits.take(now_ns, limit.bps, std::max(bits_cost, limit.bps * burst_seconds), 0.0);
-      return false;
-    }
-    packets = p;
-    bits = b;
+    const bool by_packets = limit.pps > 0, by_bits = limit.bps > 0;
+    if (by_packets) packets.refill(now_ns, limit.pps, std::max(1.0, limit.pps * burst_seconds));
+    if (by_bits) bits.refill(now_ns, limit.bps, std::max(bits_cost, limit.bps * burst_seconds));
+    // Keep the refill, not the charge, when either refuses.
+    if ((by_packets && packets.tokens < 1.0) || (by_bits && bits.tokens < bits_cost)) return false;
+    if (by_packets) packets.tokens -= 1.0;
+    if (by_bits) bits.tokens -= bits_cost;
     return true;
   }
 };
