@@ -29,5 +29,7 @@ if [[ -x build/bench/mecguard_bench ]]; then
   echo "== benchmark smoke run (small workloads; numbers are not measurements)"
   MECGUARD_BENCH_FRAMES=20000 build/bench/mecguard_bench --benchmark_min_time=0.01 \
     --benchmark_filter='BM_Decode/|BM_Pipeline|BM_CompileAndSwap' >/dev/null
+  build/bench/mecguard_profile 2000 10 4096 1 >/dev/null
+  build/bench/mecguard_memprobe 1000 64 2 4 >/dev/null
 fi
 echo "test.sh: all stages passed"
