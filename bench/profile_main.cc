@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "workload.h"
@@ -52,14 +53,27 @@ int main(int argc, char** argv) {
   if (!pipe) return 1;
   const auto traffic = bench::make_uplink_traffic(sessions, frames);
   bench::timed_passes(*pipe, *traffic, 1);  // warm: every UE's buckets and detector state
+  const guard::Counters before = pipe->worker().counters();
+  const uint64_t k0 = guard::ticks();
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t packets = bench::timed_passes(*pipe, *traffic, passes);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double ticks_per_ns = static_cast<double>(guard::ticks() - k0) / (secs * 1e9);
   const auto& c = pipe->worker().counters();
   uint64_t alerts = 0;
   for (auto a : c.alerts) alerts += a;
   std::printf("packets=%llu seconds=%.3f mpps=%.2f sessions=%zu alerts=%llu\n", static_cast<unsigned long long>(packets),
               secs, static_cast<double>(packets) / secs / 1e6, pipe->worker().sessions().size(),
               static_cast<unsigned long long>(alerts));
+  // Where the time went: ns per packet in decode + classify and in each stage (Counters ticks).
+  const auto per_packet = [&](uint64_t ticks) {
+    return static_cast<double>(ticks) / ticks_per_ns / static_cast<double>(packets);
+  };
+  std::printf("ns_per_packet decode_classify=%.1f", per_packet(c.decode_ticks - before.decode_ticks));
+  for (size_t s = 0; s < guard::kStageCount; ++s) {
+    const uint64_t t = c.stage_ticks[s] - before.stage_ticks[s];
+    if (t != 0) std::printf(" %s=%.1f", std::string(guard::stage_name(static_cast<guard::StageId>(s))).c_str(), per_packet(t));
+  }
+  std::printf("\n");
   return 0;
 }

@@ -31,7 +31,7 @@ class UeTable {
     UeState* u = states_->get(id);
     return u ? &u->detect : nullptr;
   }
-  void prefetch(uint32_t id) const { states_->prefetch(id); }
+  void fetch(uint32_t id) const { states_->fetch(id); }
 
  private:
   UeStateTable* states_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include "guard/detect.h"
 #include "guard/stages.h"
@@ -29,6 +30,16 @@ std::string_view action_name(Action a) {
     case Action::kRedirect: return "redirect";
   }
   return "?";
+}
+
+uint64_t ticks() noexcept {
+#if defined(__x86_64__)
+  return __builtin_ia32_rdtsc();
+#else
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+#endif
 }
 
 const IpAddr* PacketCtx::ue_addr() const {
@@ -338,6 +349,7 @@ void Pipeline::classify(PacketCtx& p) const noexcept {
 void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verdicts) noexcept {
   const size_t n = std::min({frames.size(), verdicts.size(), kMaxBatch});
   auto& c = worker_.counters();
+  const uint64_t t_decode = ticks();
   for (size_t i = 0; i < n; ++i) {
     PacketCtx& p = ctx_[i];
     decode::decode_frame(frames[i].data, link_, p.pkt);
@@ -356,6 +368,8 @@ void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verd
     ++c.flows[static_cast<size_t>(p.flow)];
   }
   last_n_ = n;
+  uint64_t t = ticks();
+  c.decode_ticks += t - t_decode;
   // Read the snapshot once per batch: a swap takes effect at the next batch.
   const auto policy = &worker_.policy();
   // N4 frames change session state, so they split the batch: the stages see the frames
@@ -370,7 +384,12 @@ void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verd
       while (end < n && ctx_[end].flow != Flow::kN4) ++end;
     }
     const std::span<PacketCtx> pkts(ctx_.data() + begin, end - begin);
-    for (const auto& stage : policy->stages) stage->run(pkts, verdicts.subspan(begin, end - begin), worker_);
+    for (const auto& stage : policy->stages) {
+      stage->run(pkts, verdicts.subspan(begin, end - begin), worker_);
+      const uint64_t now = ticks();
+      c.stage_ticks[static_cast<size_t>(stage->id())] += now - t;
+      t = now;
+    }
     begin = end;
   }
   for (size_t i = 0; i < n; ++i) ++c.actions[static_cast<size_t>(verdicts[i].action)];

@@ -117,25 +117,26 @@ class SessionTable {
   // Whether (addr, teid) was a local tunnel of a session deleted recently.
   bool recently_deleted(uint16_t addr, uint32_t teid) const;
 
-  void prefetch_local_tunnel(uint16_t addr, uint32_t teid) const {
-    tunnel_index_.prefetch(hash32(tunnel_key(addr, teid)));
+  // Batch passes load what a later lookup reads (fetch_lines: plain loads, overlapped).
+  void fetch_local_tunnel(uint16_t addr, uint32_t teid) const { tunnel_index_.fetch(hash32(tunnel_key(addr, teid))); }
+  void fetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.fetch(hash32(tunnel_key(addr, teid))); }
+  // The session record (two or three cache lines).
+  void fetch_session(SessionId id) const {
+    if (id < used_) slab_.fetch(id);
   }
-  void prefetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.prefetch(hash32(tunnel_key(addr, teid))); }
-  // The session record (two cache lines), for stages that read it after a batch of lookups.
-  void prefetch_session(SessionId id) const {
-    if (id < used_) slab_.prefetch(id);
+  // The first session whose local (or downlink) tunnel hash equals (addr, teid)'s, read from
+  // the index slot alone and not checked (kNoSession if none): the TEID stage loads its record
+  // and per-UE state while the batch's other lookups run, and the lookup that follows finds
+  // what it checks already in cache.
+  SessionId local_tunnel_candidate(uint16_t addr, uint32_t teid) const {
+    return tunnel_index_.first_candidate(hash32(tunnel_key(addr, teid)));
   }
-  // The record of the first session whose local-tunnel hash equals (addr, teid)'s, read from
-  // the index slot alone: the TEID stage fetches it while the batch's other lookups run, and
-  // the lookup that follows finds the record it checks already in cache.
-  void prefetch_local_tunnel_record(uint16_t addr, uint32_t teid) const {
-    prefetch_session(tunnel_index_.first_candidate(hash32(tunnel_key(addr, teid))));
+  SessionId dl_tunnel_candidate(uint16_t addr, uint32_t teid) const {
+    return dl_index_.first_candidate(hash32(tunnel_key(addr, teid)));
   }
-  void prefetch_dl_tunnel_record(uint16_t addr, uint32_t teid) const {
-    prefetch_session(dl_index_.first_candidate(hash32(tunnel_key(addr, teid))));
-  }
-  // The index slot where the UE-address lookup of `a` starts (inter-UE destinations).
-  void prefetch_ue(const IpAddr& a) const;
+  // The index slot where the UE-address lookup of `a` starts (inter-UE destinations), when
+  // a UE address or route may be there.
+  void fetch_ue(const IpAddr& a) const;
   // Ids are below this (the slab's high-water mark): per-session arrays elsewhere size by it.
   size_t id_bound() const { return used_; }
 

@@ -169,9 +169,9 @@ class TeidStage final : public Stage {
  public:
   StageId id() const override { return StageId::kTeid; }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
-    // Chunks of a pipeline batch: resolve tunnel endpoint ids and prefetch the tunnel slots for
-    // the whole chunk, then look the sessions up and prefetch their records, then judge; the
-    // misses of a chunk overlap instead of following one another.
+    // Chunks of a pipeline batch: resolve tunnel endpoint ids and load the tunnel slots for
+    // the whole chunk, then the records they name, then look up and judge; the misses of a
+    // chunk overlap instead of following one another (fetch_lines in page_array.h).
     for (size_t begin = 0; begin < pkts.size(); begin += Pipeline::kMaxBatch) {
       const size_t n = std::min(Pipeline::kMaxBatch, pkts.size() - begin);
       run_chunk(pkts.subspan(begin, n), verdicts.subspan(begin, n), w);
@@ -203,26 +203,30 @@ class TeidStage final : public Stage {
       if (last_id == kNoAddr) continue;
       const auto a16 = static_cast<uint16_t>(last_id);
       if (p.flow == Flow::kDownlink) {
-        st.prefetch_dl_tunnel(a16, p.pkt.gtpu.teid);
+        st.fetch_dl_tunnel(a16, p.pkt.gtpu.teid);
       } else {
-        st.prefetch_local_tunnel(a16, p.pkt.gtpu.teid);
+        st.fetch_local_tunnel(a16, p.pkt.gtpu.teid);
         // The inter-UE stage looks every uplink destination up among the UE addresses.
-        if (p.pkt.inner_ip.present()) st.prefetch_ue(p.pkt.inner_ip.dst);
+        if (p.pkt.inner_ip.present()) st.fetch_ue(p.pkt.inner_ip.dst);
       }
     }
-    // The candidate record of each slot (the slot is in cache now): the lookup below checks it.
+    // The candidate session of each slot (the slot is in cache now): its record, which the
+    // lookup below checks, and its per-UE state, which the rate and detect stages read (one
+    // UeState holds both halves).
+    const CompiledPolicy& pol = w.policy();
+    const bool ue_state = pol.modes[static_cast<size_t>(StageId::kRate)] != policy::StageMode::kOff ||
+                          pol.modes[static_cast<size_t>(StageId::kDetect)] != policy::StageMode::kOff;
     for (size_t i = 0; i < pkts.size(); ++i) {
       if (addr[i] == kNoAddr) continue;
       const PacketCtx& p = pkts[i];
       const auto a16 = static_cast<uint16_t>(addr[i]);
-      if (p.flow == Flow::kDownlink) st.prefetch_dl_tunnel_record(a16, p.pkt.gtpu.teid);
-      else st.prefetch_local_tunnel_record(a16, p.pkt.gtpu.teid);
+      const SessionId cand = p.flow == Flow::kDownlink ? st.dl_tunnel_candidate(a16, p.pkt.gtpu.teid)
+                                                       : st.local_tunnel_candidate(a16, p.pkt.gtpu.teid);
+      if (cand == kNoSession) continue;
+      st.fetch_session(cand);
+      if (ue_state) w.rates().fetch_ue(cand);
     }
-    // Look up and judge. For each session found, fetch the per-UE state the later stages of
-    // the batch read (rate buckets, detector state): by the time they run it is in cache.
-    const CompiledPolicy& pol = w.policy();
-    const bool rate_on = pol.modes[static_cast<size_t>(StageId::kRate)] != policy::StageMode::kOff;
-    const bool detect_on = pol.modes[static_cast<size_t>(StageId::kDetect)] != policy::StageMode::kOff;
+    // Look up and judge.
     uint64_t examined = 0;
     for (size_t i = 0; i < pkts.size(); ++i) {
       PacketCtx& p = pkts[i];
@@ -240,8 +244,6 @@ class TeidStage final : public Stage {
         w.report(p, v, stale ? Reason::kTeidStale : Reason::kTeidUnknown, Action::kDrop);
         continue;
       }
-      // One record holds both (UeState).
-      if (rate_on || (detect_on && p.flow == Flow::kUplink)) w.rates().prefetch_ue(id);
       p.session = id;
       p.ni = w.policy_ni_of(*st.get(id));
     }
@@ -457,12 +459,12 @@ class RateStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();
-    // The TEID stage fetched the buckets of tunnelled packets; fetch those of N6 packets (their
+    // The TEID stage loaded the buckets of tunnelled packets; load those of N6 packets (their
     // sessions were found by anti-spoofing) before judging.
     for (size_t i = 0; i < pkts.size(); ++i) {
       const PacketCtx& p = pkts[i];
       if (p.session == kNoSession || done(verdicts[i]) || (p.flow != Flow::kN6Uplink && p.flow != Flow::kN6Downlink)) continue;
-      rs.prefetch_ue(p.session);
+      rs.fetch_ue(p.session);
     }
     const bool groups = pol.ue_groups.size() != 0;
     const double burst_seconds = pol.burst_seconds;

@@ -60,6 +60,8 @@ void add_counters(Counters& a, const Counters& b) {
   add(a.flows, b.flows);
   a.rate_table_full += b.rate_table_full;
   a.events_dropped += b.events_dropped;
+  add(a.stage_ticks, b.stage_ticks);
+  a.decode_ticks += b.decode_ticks;
 }
 
 }  // namespace mecguard::guard

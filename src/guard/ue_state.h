@@ -68,8 +68,8 @@ class UeStateTable {
     touched_ = std::max<size_t>(touched_, size_t{id} + 1);
     return &states_[id];
   }
-  void prefetch(uint32_t id) const {
-    if (id < states_.capacity()) states_.prefetch(id);
+  void fetch(uint32_t id) const {
+    if (id < states_.capacity()) states_.fetch(id);
   }
   size_t capacity() const { return states_.capacity(); }
   // Bytes of the states up to the highest id used (what can be resident).
