@@ -15,14 +15,9 @@
 #include <cstring>
 #include <vector>
 
-namespace {
+#include "gen/prng.h"
 
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+namespace {
 
 char* map(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -74,7 +69,7 @@ int main(int argc, char** argv) {
   }
   std::vector<uint32_t> idx(size_t{1} << 21);
   uint64_t seed = 1;
-  for (auto& x : idx) x = static_cast<uint32_t>(splitmix(seed) % n);
+  for (auto& x : idx) x = static_cast<uint32_t>(mecguard::gen::splitmix64(seed) % n);
   std::vector<char*> separate;
   for (size_t a = 0; a < k; ++a) separate.push_back(map(n * rec));
   const std::vector<char*> fused{map(n * rec * k)};

@@ -5,17 +5,13 @@
 #include <algorithm>
 
 #include "decode/build.h"
+#include "gen/prng.h"
 #include "pfcp/build.h"
 
 namespace mecguard::bench {
 
 namespace {
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+using gen::splitmix64;
 const IpAddr kSmf = *IpAddr::parse("10.10.4.10");
 const IpAddr kUpfN4 = *IpAddr::parse("10.10.4.1");
 const IpAddr kUpfN3 = *IpAddr::parse("10.10.3.1");
@@ -75,18 +71,18 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
   std::vector<size_t> offsets;
   offsets.reserve(frames);
   for (uint32_t f = 0; f < frames; ++f) {
-    const auto i = static_cast<uint32_t>(splitmix(rng) % sessions);
-    const auto server = i * kServersPerUe + static_cast<uint32_t>(splitmix(rng) % kServersPerUe);
+    const auto i = static_cast<uint32_t>(splitmix64(rng) % sessions);
+    const auto server = i * kServersPerUe + static_cast<uint32_t>(splitmix64(rng) % kServersPerUe);
     std::vector<uint8_t> frame;
-    if (splitmix(rng) % 1'000'000 < attack_below) {
+    if (splitmix64(rng) % 1'000'000 < attack_below) {
       t->attack[f] = 1;
       ++t->attack_frames;
       // Half unknown tunnels (TEIDs above every session's), half spoofed sources in the pool.
       if (f & 1) {
-        const auto teid = 0x0F000000 + static_cast<uint32_t>(splitmix(rng) % 0xFFFFFF);
+        const auto teid = 0x0F000000 + static_cast<uint32_t>(splitmix64(rng) % 0xFFFFFF);
         frame = uplink_frame(i, f, frame_len, server, nullptr, &teid);
       } else {
-        const IpAddr src = IpAddr::v4(0x0A7E0000u + static_cast<uint32_t>(splitmix(rng) % 0x10000));  // 10.126/16
+        const IpAddr src = IpAddr::v4(0x0A7E0000u + static_cast<uint32_t>(splitmix64(rng) % 0x10000));  // 10.126/16
         frame = uplink_frame(i, f, frame_len, server, &src, nullptr);
       }
     } else {
@@ -135,12 +131,12 @@ policy::Policy make_policy(uint32_t sessions, uint32_t acl_rules, uint64_t seed)
     policy::AclRule rule;
     rule.id = r + 1;
     rule.action = policy::Action::kDeny;
-    rule.proto = (splitmix(rng) & 1) ? 6 : 17;
+    rule.proto = (splitmix64(rng) & 1) ? 6 : 17;
     // Destinations in 203.0.113.0/24 and ports the workload never uses.
-    rule.dst = {IpPrefix::make(IpAddr::v4(0xCB007100u + static_cast<uint32_t>(splitmix(rng) % 256)), 32)};
-    const auto port = static_cast<uint16_t>(1000 + splitmix(rng) % 30000);
-    rule.dport = {port, static_cast<uint16_t>(port + splitmix(rng) % 16)};
-    if (r % 3 == 0) rule.src = {IpPrefix::make(ue_addr(static_cast<uint32_t>(splitmix(rng) % sessions)), 32)};
+    rule.dst = {IpPrefix::make(IpAddr::v4(0xCB007100u + static_cast<uint32_t>(splitmix64(rng) % 256)), 32)};
+    const auto port = static_cast<uint16_t>(1000 + splitmix64(rng) % 30000);
+    rule.dport = {port, static_cast<uint16_t>(port + splitmix64(rng) % 16)};
+    if (r % 3 == 0) rule.src = {IpPrefix::make(ue_addr(static_cast<uint32_t>(splitmix64(rng) % sessions)), 32)};
     p.acl.push_back(rule);
   }
   return p;

@@ -8,10 +8,8 @@
 // table, 32-byte HyperLogLog sketches. Callers: the detect stage; tests.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "guard/flat_map.h"
 #include "guard/pipeline.h"
@@ -68,11 +66,8 @@ struct DetectState {
   DetectState(UeStateTable& states, size_t max_sessions)
       : ue(states), dst(8192), flagged(4096), churn{ChurnMap(max_sessions), ChurnMap(max_sessions)},
         peers(4096) {}
-  struct AddrHash {
-    size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
-  };
   UeTable ue;                                 // by SessionId (in the worker's UeStateTable)
-  struct KeyIsHash {
+  struct KeyIsHash {  // keys that are already 64-bit hashes
     size_t operator()(uint64_t k) const { return static_cast<size_t>(k); }
   };
   // Destinations are keyed by the 64-bit IpAddrHash of the address, which the detector has
@@ -82,13 +77,10 @@ struct DetectState {
   FlatMap<uint64_t, uint64_t, KeyIsHash> flagged;  // DDoS targets -> flagged until (ns)
   uint64_t dst_window_start = 0;
   uint64_t dst_overflow = 0;                  // destinations not tracked: table full
-  struct ChurnHash {
-    size_t operator()(uint64_t k) const { return static_cast<size_t>(k); }  // already a hash
-  };
   struct U16Hash {
     size_t operator()(uint16_t k) const { return static_cast<size_t>(mix64(k)); }
   };
-  using ChurnMap = FlatMap<uint64_t, UeChurn, ChurnHash>;
+  using ChurnMap = FlatMap<uint64_t, UeChurn, KeyIsHash>;  // by ChurnKey::hash()
   // Two generations: churn[cur] holds UEs seen in this churn window, the other the window
   // before; at each window the older is cleared, so the tables hold only recent UEs.
   ChurnMap churn[2];

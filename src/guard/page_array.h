@@ -1,5 +1,5 @@
 // PageArray<T>: a fixed-capacity array in an anonymous mapping of its own, for the per-session
-// tables of a worker (session records, rate buckets, detector state, index slots). Address
+// tables of a worker (session records, UeState, index slots). Address
 // space for every element is reserved up front (MAP_NORESERVE), a page becomes resident when an
 // element on it is first written, and the whole mapping returns to the system when the array
 // goes. So an array sized for the session bound costs memory only for the sessions in use,
@@ -66,11 +66,6 @@ class PageMemory {
   PageMemory& operator=(const PageMemory&) = delete;
 
   void* data() const { return data_; }
-  size_t bytes() const { return bytes_; }
-  // Gives the pages back (they read as zero again) and keeps the reservation.
-  void zero() {
-    if (data_) madvise(data_, bytes_, MADV_DONTNEED);
-  }
 
  private:
   void release() {
@@ -95,10 +90,9 @@ class PageArray {
   const T* data() const { return static_cast<const T*>(mem_.data()); }
   T& operator[](size_t i) { return data()[i]; }
   const T& operator[](size_t i) const { return data()[i]; }
-  // Every element back to zero bytes, memory back to the system.
-  void clear() { mem_.zero(); }
   // Loads the lines of element i (fetch_lines), for a batch that reads it a little later.
   void fetch(size_t i) const { fetch_lines(data() + i, sizeof(T)); }
+
  private:
   PageMemory mem_;
   size_t capacity_ = 0;

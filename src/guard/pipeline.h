@@ -7,7 +7,6 @@
 // (Worker: sessions, N4 tracker, counters, event buffer) and survives a swap.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -19,12 +18,12 @@
 #include "decode/packet.h"
 #include "guard/acl_classifier.h"
 #include "guard/n4_tracker.h"
-#include "guard/ue_state.h"
 #include "guard/prefix_table.h"
 #include "guard/quarantine.h"
 #include "guard/reasons.h"
 #include "guard/sessions.h"
 #include "guard/token_bucket.h"
+#include "guard/ue_state.h"
 #include "policy/policy.h"
 
 namespace mecguard::guard {
@@ -215,9 +214,6 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 // Token buckets of one worker; they survive policy swaps.
 struct RateState {
   using UeBuckets = guard::UeBuckets;
-  struct U32Hash {
-    size_t operator()(uint32_t k) const { return static_cast<size_t>(mix64(k)); }
-  };
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };

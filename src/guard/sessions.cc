@@ -77,31 +77,17 @@ SessionId SessionTable::find_dl_tunnel(uint64_t key) const {
   });
 }
 
-SessionId SessionTable::find_ue_v4(uint16_t ni, uint32_t v4) const {
+SessionId SessionTable::find_ue_v4(uint32_t ni, uint32_t v4) const {
   return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
     const Session& s = slab_[id];
-    return s.has_v4 && s.ue_v4 == v4 && s.network_instance == ni;
+    return s.has_v4 && s.ue_v4 == v4 && (ni == kAnyNi || s.network_instance == ni);
   });
 }
 
-SessionId SessionTable::find_ue_v6(uint16_t ni, uint64_t upper) const {
+SessionId SessionTable::find_ue_v6(uint32_t ni, uint64_t upper) const {
   return ue_index_.find(ue_v6_hash(upper), [&](uint32_t id) {
     const Session& s = slab_[id];
-    return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper && s.network_instance == ni;
-  });
-}
-
-SessionId SessionTable::find_ue_v4_any(uint32_t v4) const {
-  return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
-    const Session& s = slab_[id];
-    return s.has_v4 && s.ue_v4 == v4;
-  });
-}
-
-SessionId SessionTable::find_ue_v6_any(uint64_t upper) const {
-  return ue_index_.find(ue_v6_hash(upper), [&](uint32_t id) {
-    const Session& s = slab_[id];
-    return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper;
+    return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper && (ni == kAnyNi || s.network_instance == ni);
   });
 }
 
@@ -325,9 +311,9 @@ SessionId SessionTable::by_ue(uint16_t ni, const IpAddr& a) const {
 SessionId SessionTable::by_ue_any(const IpAddr& a) const {
   if (a.is_v4()) {
     if (!v4_block_marked(a.v4_host())) return kNoSession;  // no UE address or route there
-    if (const SessionId id = find_ue_v4_any(a.v4_host()); id != kNoSession) return id;
+    if (const SessionId id = find_ue_v4(kAnyNi, a.v4_host()); id != kNoSession) return id;
   } else if (a.is_v6()) {
-    if (const SessionId id = find_ue_v6_any(upper64(a)); id != kNoSession) return id;
+    if (const SessionId id = find_ue_v6(kAnyNi, upper64(a)); id != kNoSession) return id;
   } else {
     return kNoSession;
   }

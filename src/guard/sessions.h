@@ -137,8 +137,6 @@ class SessionTable {
   // The index slot where the UE-address lookup of `a` starts (inter-UE destinations), when
   // a UE address or route may be there.
   void fetch_ue(const IpAddr& a) const;
-  // Ids are below this (the slab's high-water mark): per-session arrays elsewhere size by it.
-  size_t id_bound() const { return used_; }
 
   size_t size() const { return live_; }
   // Live sessions owned by the peer (Interner id); kept on create/remove.
@@ -207,19 +205,20 @@ class SessionTable {
   SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
   SessionId find_local_tunnel(uint64_t key) const;
   SessionId find_dl_tunnel(uint64_t key) const;
-  SessionId find_ue_v4(uint16_t ni, uint32_t v4) const;
-  SessionId find_ue_v6(uint16_t ni, uint64_t upper) const;
-  SessionId find_ue_v4_any(uint32_t v4) const;
-  SessionId find_ue_v6_any(uint64_t upper) const;
+  // UE address in network instance `ni`, or in any (kAnyNi: past every 16-bit id).
+  static constexpr uint32_t kAnyNi = 0x10000;
+  SessionId find_ue_v4(uint32_t ni, uint32_t v4) const;
+  SessionId find_ue_v6(uint32_t ni, uint64_t upper) const;
 
   IdTable seid_index_;    // (upf, up_seid)
   IdTable tunnel_index_;  // (addr, teid) local
   IdTable dl_index_;      // (gNB addr, teid)
-  IdTable ue_index_;      // (ni, v4) and (ni, /64)
+  IdTable ue_index_;      // v4 and /64, hashed without the network instance (see ue_v4_hash)
   FlatMap<RouteKey, SessionId, RouteKeyHash> route_index_;  // delegated prefixes, Framed-Routes
   std::vector<std::pair<RouteKey, SessionId>> routes_;      // to remove a session's routes
   uint32_t route_lens_[2][129] = {};                     // [v4/v6][len]: routes of that length
   FlatMap<uint64_t, uint8_t, U64Hash> deleted_;          // recently deleted local tunnels
+  std::deque<uint64_t> deleted_order_;
   // IPv4 /16 blocks that hold a UE address or part of a route: a bit per block, set when an
   // address or route arrives and never cleared (a stale bit costs one lookup). by_ue_any()
   // answers at once for the rest (the inter-UE stage asks it of every uplink destination,
@@ -232,7 +231,6 @@ class SessionTable {
     }
   }
   bool v4_block_marked(uint32_t v4) const { return (v4_blocks_[v4 >> 22] >> ((v4 >> 16) & 63)) & 1; }
-  std::deque<uint64_t> deleted_order_;
 };
 
 }  // namespace mecguard::guard
