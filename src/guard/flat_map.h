@@ -1,8 +1,8 @@
 // FlatMap: an open-addressing hash map with linear probing and backward-shift deletion,
-// sized once for a bounded number of entries. Used for the session tracker's indexes
-// (TEID, UE address, SEID) and other per-worker tables on the data path: one allocation at
-// construction, no allocation on insert/erase, lookups touch one or two cache lines, and
-// prefetch() lets a batch loop hide the miss. Not thread-safe: state is per worker.
+// sized once for a bounded number of entries. Used for per-worker tables keyed by value (routes,
+// recently deleted tunnels, rate and detector tables, quarantine, the interner; the session
+// indexes are IdTables): the slot array doubles as entries arrive, up to the bound (then insert
+// says kFull); lookups touch one or two cache lines. Not thread-safe: state is per worker.
 #pragma once
 
 #include <cstddef>
@@ -34,12 +34,6 @@ class FlatMap {
   size_t capacity() const { return max_entries_; }  // the bound, not the current slot count
   size_t slot_count() const { return mask_ + 1; }
   size_t memory_bytes() const { return slot_count() * sizeof(Slot); }
-
-  // Prefetches every cache line of the key's home slot (large values span several).
-  void prefetch(const K& key) const {
-    const char* slot = reinterpret_cast<const char*>(&slots_[Hash{}(key) & mask_]);
-    for (size_t off = 0; off < sizeof(Slot); off += 64) __builtin_prefetch(slot + off);
-  }
 
   V* find(const K& key) {
     for (size_t i = Hash{}(key) & mask_;; i = (i + 1) & mask_) {
