@@ -24,8 +24,8 @@ uint8_t proto_bit(uint8_t proto) {
   }
 }
 // New buckets in this window that the learned profile never saw; a new protocol weighs 4.
-double profile_divergence(const UeDetect& u) {
-  return std::popcount(u.cur_ports & ~u.prof_ports) + std::popcount(u.cur_hosts & ~u.prof_hosts) +
+double profile_divergence(const UeDetect& u, const UeProfile& prof) {
+  return std::popcount(u.cur_ports & ~prof.ports) + std::popcount(u.cur_hosts & ~prof.hosts) +
          4 * std::popcount(static_cast<unsigned>(u.cur_protos & ~u.prof_protos));
 }
 // Who a detection names when it is not the packet's own UE: an N4 frame's session (churn)
@@ -83,15 +83,18 @@ class DetectStage final : public Stage {
       // Without security classes every UE has the default thresholds: no prefix lookup.
       const auto& th = pol.class_detect.empty() ? pol.detect_default : pol.detect_thresholds(pol.group_of(ip.src));
 
-      UeDetect* u = st.ue.get(p.session);
-      if (!u) continue;
+      UeState* state = st.ue.get(p.session);
+      if (!state) continue;
+      UeDetect* u = &state->detect;
+      UeProfile& prof = state->profile;
       if (!(u->live & UeDetect::kLive) || u->serial != s->serial) {
         *u = UeDetect{};
+        prof = UeProfile{};
         u->live = UeDetect::kLive;
         u->serial = s->serial;
         u->window_start = p.ts_ns;
       }
-      if (p.ts_ns >= u->window_start + window) roll(*u, p.ts_ns, window, th.behaviour_change / 4);
+      if (p.ts_ns >= u->window_start + window) roll(*u, prof, p.ts_ns, window, th.behaviour_change / 4);
 
       const bool syn = ip.proto == decode::kProtoTcp && (l4.tcp_flags & decode::tcp_flag::kSyn) &&
                        !(l4.tcp_flags & decode::tcp_flag::kAck);
@@ -116,7 +119,7 @@ class DetectStage final : public Stage {
       u->cur_hosts |= host_bit;
       u->cur_protos |= proto;
       if (new_bucket && u->active_windows >= kLearnWindows) {
-        check(w, p, v, *u, Reason::kDetectBehaviourChange, "new_profile_buckets", profile_divergence(*u),
+        check(w, p, v, *u, Reason::kDetectBehaviourChange, "new_profile_buckets", profile_divergence(*u, prof),
               th.behaviour_change, window);
       }
       // Each rate can only have crossed its threshold when its own counter moved.
@@ -158,11 +161,11 @@ class DetectStage final : public Stage {
   // `absorb`: after learning, a window widens the profile only when it diverged by at most
   // this much (a new server now and then is absorbed; a change that stays below the threshold
   // in its first, partial window still adds up in the next one instead of being learned).
-  static void roll(UeDetect& u, uint64_t now, uint64_t window, double absorb) {
+  static void roll(UeDetect& u, UeProfile& prof, uint64_t now, uint64_t window, double absorb) {
     const bool learning = u.active_windows < kLearnWindows;
-    if (u.pkts > 0 && (learning || profile_divergence(u) <= absorb)) {
-      u.prof_ports |= u.cur_ports;
-      u.prof_hosts |= u.cur_hosts;
+    if (u.pkts > 0 && (learning || profile_divergence(u, prof) <= absorb)) {
+      prof.ports |= u.cur_ports;
+      prof.hosts |= u.cur_hosts;
       u.prof_protos |= u.cur_protos;
       if (u.active_windows < 255) ++u.active_windows;
     }

@@ -25,11 +25,7 @@ class UeTable {
  public:
   explicit UeTable(UeStateTable& states) : states_(&states) {}
   // The state of session `id`; nullptr past the bound.
-  UeDetect* get(uint32_t id) {
-    UeState* u = states_->get(id);
-    return u ? &u->detect : nullptr;
-  }
-  void fetch(uint32_t id) const { states_->fetch(id); }
+  UeState* get(uint32_t id) { return states_->get(id); }
 
  private:
   UeStateTable* states_;

@@ -213,19 +213,15 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 
 // Token buckets of one worker; they survive policy swaps.
 struct RateState {
-  using UeBuckets = guard::UeBuckets;
   struct AddrHash {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
   explicit RateState(UeStateTable& states) : ue(&states), pfcp_peers(4096), echo_peers(65536) {}
   // By SessionId: the rate half of each session's UeState (ue_state.h).
   UeStateTable* ue;
-  // The buckets of session `id`, or nullptr past the bound.
-  UeBuckets* ue_slot(uint32_t id) {
-    UeState* u = ue->get(id);
-    return u ? &u->rate : nullptr;
-  }
-  void fetch_ue(uint32_t id) const { ue->fetch(id); }
+  // The state holding session `id`'s buckets, or nullptr past the bound.
+  UeState* ue_slot(uint32_t id) { return ue->get(id); }
+  void fetch_ue(uint32_t id, bool uplink) const { ue->fetch(id, uplink); }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -42,34 +43,44 @@ class Interner {
   size_t max_;
 };
 
+// Packed (9 bytes) so that a session's four local tunnels fit its first cache line.
+#pragma pack(push, 1)
 struct Tunnel {
   uint32_t teid = 0;
   uint16_t addr = 0;    // Interner id of the tunnel endpoint address
   uint16_t pdr_id = 0;  // the PDR whose PDI holds this F-TEID (local tunnels)
   bool core = false;    // PDI source interface core (N9) rather than access (N3)
 };
+#pragma pack(pop)
+static_assert(sizeof(Tunnel) == 9);
 
-struct Session {
+// Two cache lines, laid out by use: an uplink packet reads the first alone (its tunnel
+// lookup, UE address, network instance and serial), a downlink packet both.
+struct alignas(64) Session {
   static constexpr size_t kMaxTunnels = 4;
-  uint64_t up_seid = 0;
-  uint64_t cp_seid = 0;
-  uint16_t upf = 0;              // Interner id of the UPF's N4 address
-  uint16_t peer = 0;             // Interner id of the owning SMF's N4 address
+  // Line 0.
+  uint32_t serial = 0;           // distinct for every session created (slots are reused)
+  uint32_t ue_v4 = 0;
+  uint64_t ue_v6 = 0;            // upper 64 bits of the UE prefix
   uint16_t network_instance = 0; // id in SessionTable's name table; 0: none
   uint8_t n_local = 0;
   uint8_t v6_len = 0;            // prefix length of ue_v6 (64, or a delegated length)
+  bool live = false;
   bool has_v4 = false;
   bool has_v6 = false;
-  bool has_dl = false;
   bool has_routes = false;       // Framed-Routes in the route index
-  uint32_t ue_v4 = 0;
-  uint64_t ue_v6 = 0;            // upper 64 bits of the UE prefix
   Tunnel local[kMaxTunnels];     // UL tunnels on the UPF (N3/N9)
+  // Line 1.
+  bool has_dl = false;
   Tunnel dl;                     // DL tunnel towards the gNB
+  uint16_t upf = 0;              // Interner id of the UPF's N4 address
+  uint16_t peer = 0;             // Interner id of the owning SMF's N4 address
   uint32_t generation = 0;       // bumped on every change; verdicts can name it
-  uint32_t serial = 0;           // distinct for every session created (slots are reused)
-  bool live = false;
+  uint64_t up_seid = 0;
+  uint64_t cp_seid = 0;
 };
+static_assert(sizeof(Session) == 128);
+static_assert(offsetof(Session, local) + sizeof(Session::local) <= 64, "the uplink fields share one line");
 
 enum class TableResult : uint8_t { kOk, kFull, kCollision, kUnknown };
 
@@ -120,9 +131,9 @@ class SessionTable {
   // Batch passes load what a later lookup reads (fetch_lines: plain loads, overlapped).
   void fetch_local_tunnel(uint16_t addr, uint32_t teid) const { tunnel_index_.fetch(hash32(tunnel_key(addr, teid))); }
   void fetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.fetch(hash32(tunnel_key(addr, teid))); }
-  // The session record (two or three cache lines).
-  void fetch_session(SessionId id) const {
-    if (id < used_) slab_.fetch(id);
+  // The lines of the session record a packet of this direction reads (uplink: the first).
+  void fetch_session(SessionId id, bool uplink) const {
+    if (id < used_) fetch_lines(&slab_[id], uplink ? 64 : sizeof(Session));
   }
   // The first session whose local (or downlink) tunnel hash equals (addr, teid)'s, read from
   // the index slot alone and not checked (kNoSession if none): the TEID stage loads its record

@@ -223,8 +223,8 @@ class TeidStage final : public Stage {
       const SessionId cand = p.flow == Flow::kDownlink ? st.dl_tunnel_candidate(a16, p.pkt.gtpu.teid)
                                                        : st.local_tunnel_candidate(a16, p.pkt.gtpu.teid);
       if (cand == kNoSession) continue;
-      st.fetch_session(cand);
-      if (ue_state) w.rates().fetch_ue(cand);
+      st.fetch_session(cand, p.flow != Flow::kDownlink);
+      if (ue_state) w.rates().fetch_ue(cand, p.flow != Flow::kDownlink);
     }
     // Look up and judge.
     uint64_t examined = 0;
@@ -464,7 +464,7 @@ class RateStage final : public Stage {
     for (size_t i = 0; i < pkts.size(); ++i) {
       const PacketCtx& p = pkts[i];
       if (p.session == kNoSession || done(verdicts[i]) || (p.flow != Flow::kN6Uplink && p.flow != Flow::kN6Downlink)) continue;
-      rs.fetch_ue(p.session);
+      rs.fetch_ue(p.session, p.flow == Flow::kN6Uplink);
     }
     const bool groups = pol.ue_groups.size() != 0;
     const double burst_seconds = pol.burst_seconds;
@@ -480,9 +480,9 @@ class RateStage final : public Stage {
       const RateLimit& ue_limit = up ? rates.first : rates.second;
       if (ue_limit.any()) {
         const Session* s = w.sessions().get(p.session);
-        RateState::UeBuckets* b = rs.ue_slot(p.session);
+        UeState* b = rs.ue_slot(p.session);
         if (!b) ++w.counters().rate_table_full;
-        if (b && b->serial != s->serial) *b = RateState::UeBuckets{s->serial, {}, {}};
+        if (b) b->claim_buckets(s->serial);
         if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, burst_seconds, bytes)) {
           if (w.report(p, v, up ? Reason::kRateUeUplink : Reason::kRateUeDownlink, Action::kDrop)) return;
         }

@@ -16,15 +16,10 @@
 
 namespace mecguard::guard {
 
-// A UE's token buckets, uplink and downlink (packets and bits each).
-struct UeBuckets {
-  uint32_t serial = 0;  // the session the buckets belong to (slots are reused)
-  DualBucket uplink;
-  DualBucket downlink;
-};
-
 // Packed to 4-byte alignment (no padding around the 64-bit fields) and with four-bit sketch
-// registers: 144 bytes, held in an array by session id (was a 232-byte hash-table slot).
+// registers: the detector's per-packet state in 128 bytes, two cache lines. The learned
+// profile's bitmaps (read at a window's end and when a packet adds a bucket) sit apart, in
+// UeProfile.
 #pragma pack(push, 4)
 struct UeDetect {
   uint32_t serial = 0;        // the session this state belongs to (when `live`)
@@ -34,13 +29,13 @@ struct UeDetect {
   float mean = 0, var = 0;    // EWMA of packets per window
   uint8_t windows = 0;        // windows seen, saturating at kBaselineWindows (the baseline needs a few)
   // Behaviour profile: 64-bit bitmaps of (protocol, destination port) buckets and of
-  // destination host buckets, and a protocol set, learned over the first active windows and
-  // then widened by every window that did not fire; `cur_*` is this window's.
+  // destination host buckets (UeProfile), and a protocol set, learned over the first active
+  // windows and then widened by every window that did not fire; `cur_*` is this window's.
   uint8_t prof_protos = 0, cur_protos = 0;
   uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
   uint8_t live = 0;            // bit 0 (kLive): in use (else serial means nothing yet);
                                // bit 1 (kSketchDirty): a sketch grew since the scan checks last estimated
-  uint64_t prof_ports = 0, prof_hosts = 0, cur_ports = 0, cur_hosts = 0;
+  uint64_t cur_ports = 0, cur_hosts = 0;
   Hll64 ports;                // distinct (host, port) probes
   Hll64 hosts;                // distinct destination hosts
 
@@ -48,13 +43,37 @@ struct UeDetect {
   static constexpr uint8_t kLive = 1, kSketchDirty = 2;
 };
 #pragma pack(pop)
-static_assert(sizeof(UeDetect) == 144);
+static_assert(sizeof(UeDetect) == 128);
 
+// The learned behaviour profile's port and host bitmaps (reset with UeDetect).
+struct UeProfile {
+  uint64_t ports = 0, hosts = 0;
+};
+
+// Laid out by use, four cache lines: an uplink packet reads lines 0-2 (detector state, then
+// the session serial and uplink buckets), a downlink packet lines 2-3 (serial, downlink
+// buckets); the profile shares the downlink's line because the detector reads it rarely.
 struct alignas(64) UeState {
-  UeBuckets rate;
-  UeDetect detect;
+  UeDetect detect;                  // lines 0-1
+  uint32_t rate_serial = 0;         // line 2: the session the buckets belong to (slots are reused)
+  DualBucket uplink;                //   packets and bits
+  alignas(64) DualBucket downlink;  // line 3
+  UeProfile profile;
+
+  // The buckets start afresh for a new session in the slot.
+  void claim_buckets(uint32_t serial) {
+    if (rate_serial == serial) return;
+    rate_serial = serial;
+    uplink = {};
+    downlink = {};
+  }
+  // Byte ranges a packet of each direction reads (for UeStateTable::fetch).
+  static constexpr size_t kUplinkBytes = 192;
+  static constexpr size_t kDownlinkOffset = 128;
 };
 static_assert(sizeof(UeState) == 256);
+static_assert(offsetof(UeState, uplink) + sizeof(DualBucket) <= UeState::kUplinkBytes);
+static_assert(offsetof(UeState, rate_serial) >= UeState::kDownlinkOffset);
 
 // Page-backed array of UeState by session id, sized for the session bound: resident only where
 // sessions send.
@@ -63,8 +82,15 @@ class UeStateTable {
   explicit UeStateTable(size_t max_sessions) : states_(max_sessions) {}
   // The state of session `id`; nullptr past the bound.
   UeState* get(uint32_t id) { return id < states_.capacity() ? &states_[id] : nullptr; }
-  void fetch(uint32_t id) const {
-    if (id < states_.capacity()) states_.fetch(id);
+  // Loads the lines a packet of this direction reads.
+  void fetch(uint32_t id, bool uplink) const {
+    if (id >= states_.capacity()) return;
+    const auto* base = reinterpret_cast<const unsigned char*>(states_.data() + id);
+    if (uplink) {
+      fetch_lines(base, UeState::kUplinkBytes);
+    } else {
+      fetch_lines(base + UeState::kDownlinkOffset, sizeof(UeState) - UeState::kDownlinkOffset);
+    }
   }
 
  private:

@@ -407,7 +407,7 @@ TEST(Hll64, FourBitRegistersEstimateAsByteRegisters) {
     EXPECT_EQ(h.estimate(), 0.0);
   }
   EXPECT_LE(sizeof(Hll64), 32u);
-  EXPECT_LE(sizeof(UeDetect), 144u);
+  EXPECT_LE(sizeof(UeDetect), 128u);
 }
 
 }  // namespace
