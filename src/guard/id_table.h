@@ -42,8 +42,8 @@ class IdTable {
   size_t slot_count() const { return total_; }
   size_t memory_bytes() const { return total_ * sizeof(Slot); }
 
-  // Loads the home slot of `hash` (fetch_lines), for a batch that looks it up a little later.
-  void fetch(uint32_t hash) const { fetch_lines(&slots_[home(hash)], sizeof(Slot)); }
+  // Adds the home slot of `hash` to `lines`, for a batch that looks it up a little later.
+  void fetch(uint32_t hash, LineBatch& lines) const { lines.add(&slots_[home(hash)], sizeof(Slot)); }
 
   // The id in the first slot holding this hash, unchecked (kNone if none): what a caller
   // fetches the record of before the find() that checks it.

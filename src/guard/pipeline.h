@@ -221,7 +221,7 @@ struct RateState {
   UeStateTable* ue;
   // The state holding session `id`'s buckets, or nullptr past the bound.
   UeState* ue_slot(uint32_t id) { return ue->get(id); }
-  void fetch_ue(uint32_t id, bool uplink) const { ue->fetch(id, uplink); }
+  void fetch_ue(uint32_t id, bool uplink, LineBatch& lines) const { ue->fetch(id, uplink, lines); }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound

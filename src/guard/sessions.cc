@@ -335,11 +335,11 @@ bool SessionTable::owns_address(SessionId id, const IpAddr& a) const {
   return s->has_routes && route_lookup(s->network_instance, a) == id;
 }
 
-void SessionTable::fetch_ue(const IpAddr& a) const {
+void SessionTable::fetch_ue(const IpAddr& a, LineBatch& lines) const {
   if (a.is_v4()) {
-    if (v4_block_marked(a.v4_host())) ue_index_.fetch(ue_v4_hash(a.v4_host()));
+    if (v4_block_marked(a.v4_host())) ue_index_.fetch(ue_v4_hash(a.v4_host()), lines);
   } else if (a.is_v6()) {
-    ue_index_.fetch(ue_v6_hash(upper64(a)));
+    ue_index_.fetch(ue_v6_hash(upper64(a)), lines);
   }
 }
 

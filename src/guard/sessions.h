@@ -128,12 +128,16 @@ class SessionTable {
   // Whether (addr, teid) was a local tunnel of a session deleted recently.
   bool recently_deleted(uint16_t addr, uint32_t teid) const;
 
-  // Batch passes load what a later lookup reads (fetch_lines: plain loads, overlapped).
-  void fetch_local_tunnel(uint16_t addr, uint32_t teid) const { tunnel_index_.fetch(hash32(tunnel_key(addr, teid))); }
-  void fetch_dl_tunnel(uint16_t addr, uint32_t teid) const { dl_index_.fetch(hash32(tunnel_key(addr, teid))); }
+  // Batch passes gather the lines a later lookup reads and load them together (LineBatch).
+  void fetch_local_tunnel(uint16_t addr, uint32_t teid, LineBatch& lines) const {
+    tunnel_index_.fetch(hash32(tunnel_key(addr, teid)), lines);
+  }
+  void fetch_dl_tunnel(uint16_t addr, uint32_t teid, LineBatch& lines) const {
+    dl_index_.fetch(hash32(tunnel_key(addr, teid)), lines);
+  }
   // The lines of the session record a packet of this direction reads (uplink: the first).
-  void fetch_session(SessionId id, bool uplink) const {
-    if (id < used_) fetch_lines(&slab_[id], uplink ? 64 : sizeof(Session));
+  void fetch_session(SessionId id, bool uplink, LineBatch& lines) const {
+    if (id < used_) lines.add(&slab_[id], uplink ? 64 : sizeof(Session));
   }
   // The first session whose local (or downlink) tunnel hash equals (addr, teid)'s, read from
   // the index slot alone and not checked (kNoSession if none): the TEID stage loads its record
@@ -147,7 +151,7 @@ class SessionTable {
   }
   // The index slot where the UE-address lookup of `a` starts (inter-UE destinations), when
   // a UE address or route may be there.
-  void fetch_ue(const IpAddr& a) const;
+  void fetch_ue(const IpAddr& a, LineBatch& lines) const;
 
   size_t size() const { return live_; }
   // Live sessions owned by the peer (Interner id); kept on create/remove.

@@ -184,6 +184,7 @@ class TeidStage final : public Stage {
   static void run_chunk(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept {
     auto& st = w.sessions();
     std::array<uint32_t, Pipeline::kMaxBatch> addr;  // Interner id, or kNoAddr
+    LineBatch lines;
     // Tunnels of a batch mostly end at one UPF address: look each distinct run up once.
     IpAddr last;
     uint32_t last_id = kNoAddr;
@@ -203,13 +204,14 @@ class TeidStage final : public Stage {
       if (last_id == kNoAddr) continue;
       const auto a16 = static_cast<uint16_t>(last_id);
       if (p.flow == Flow::kDownlink) {
-        st.fetch_dl_tunnel(a16, p.pkt.gtpu.teid);
+        st.fetch_dl_tunnel(a16, p.pkt.gtpu.teid, lines);
       } else {
-        st.fetch_local_tunnel(a16, p.pkt.gtpu.teid);
+        st.fetch_local_tunnel(a16, p.pkt.gtpu.teid, lines);
         // The inter-UE stage looks every uplink destination up among the UE addresses.
-        if (p.pkt.inner_ip.present()) st.fetch_ue(p.pkt.inner_ip.dst);
+        if (p.pkt.inner_ip.present()) st.fetch_ue(p.pkt.inner_ip.dst, lines);
       }
     }
+    lines.load();
     // The candidate session of each slot (the slot is in cache now): its record, which the
     // lookup below checks, and its per-UE state, which the rate and detect stages read (one
     // UeState holds both halves).
@@ -223,9 +225,10 @@ class TeidStage final : public Stage {
       const SessionId cand = p.flow == Flow::kDownlink ? st.dl_tunnel_candidate(a16, p.pkt.gtpu.teid)
                                                        : st.local_tunnel_candidate(a16, p.pkt.gtpu.teid);
       if (cand == kNoSession) continue;
-      st.fetch_session(cand, p.flow != Flow::kDownlink);
-      if (ue_state) w.rates().fetch_ue(cand, p.flow != Flow::kDownlink);
+      st.fetch_session(cand, p.flow != Flow::kDownlink, lines);
+      if (ue_state) w.rates().fetch_ue(cand, p.flow != Flow::kDownlink, lines);
     }
+    lines.load();
     // Look up and judge.
     uint64_t examined = 0;
     for (size_t i = 0; i < pkts.size(); ++i) {
@@ -461,11 +464,13 @@ class RateStage final : public Stage {
     auto& rs = w.rates();
     // The TEID stage loaded the buckets of tunnelled packets; load those of N6 packets (their
     // sessions were found by anti-spoofing) before judging.
+    LineBatch lines;
     for (size_t i = 0; i < pkts.size(); ++i) {
       const PacketCtx& p = pkts[i];
       if (p.session == kNoSession || done(verdicts[i]) || (p.flow != Flow::kN6Uplink && p.flow != Flow::kN6Downlink)) continue;
-      rs.fetch_ue(p.session, p.flow == Flow::kN6Uplink);
+      rs.fetch_ue(p.session, p.flow == Flow::kN6Uplink, lines);
     }
+    lines.load();
     const bool groups = pol.ue_groups.size() != 0;
     const double burst_seconds = pol.burst_seconds;
     const size_t ni_count = std::min(pol.ni_rates.size(), rs.ni.size());

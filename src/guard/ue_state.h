@@ -82,14 +82,14 @@ class UeStateTable {
   explicit UeStateTable(size_t max_sessions) : states_(max_sessions) {}
   // The state of session `id`; nullptr past the bound.
   UeState* get(uint32_t id) { return id < states_.capacity() ? &states_[id] : nullptr; }
-  // Loads the lines a packet of this direction reads.
-  void fetch(uint32_t id, bool uplink) const {
+  // Adds the lines a packet of this direction reads to `lines`.
+  void fetch(uint32_t id, bool uplink, LineBatch& lines) const {
     if (id >= states_.capacity()) return;
     const auto* base = reinterpret_cast<const unsigned char*>(states_.data() + id);
     if (uplink) {
-      fetch_lines(base, UeState::kUplinkBytes);
+      lines.add(base, UeState::kUplinkBytes);
     } else {
-      fetch_lines(base + UeState::kDownlinkOffset, sizeof(UeState) - UeState::kDownlinkOffset);
+      lines.add(base + UeState::kDownlinkOffset, sizeof(UeState) - UeState::kDownlinkOffset);
     }
   }
 
