@@ -15,6 +15,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -35,14 +36,13 @@ class LineBatch {
  public:
   static constexpr size_t kCapacity = 2048;  // lines; a full batch is loaded before it takes more
 
-  // Adds the lines of [p, p + n).
+  // Adds the lines of [p, p + n), n > 0.
   void add(const void* p, size_t n) {
-    const auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
-    const auto end = reinterpret_cast<uintptr_t>(p) + n;
-    for (uintptr_t a = first; a < end; a += 64) {
-      if (size_ == kCapacity) load();
-      lines_[size_++] = reinterpret_cast<const volatile unsigned char*>(a);
-    }
+    const auto first = reinterpret_cast<uintptr_t>(p) >> 6;
+    const auto last = (reinterpret_cast<uintptr_t>(p) + n - 1) >> 6;
+    const auto count = std::min<size_t>(last - first + 1, kCapacity);
+    if (size_ + count > kCapacity) load();
+    for (uintptr_t l = first; l < first + count; ++l) lines_[size_++] = reinterpret_cast<const volatile unsigned char*>(l << 6);
   }
   // Reads one byte of every line added since the last load, and forgets them.
   void load() {

@@ -220,14 +220,11 @@ void Worker::set_policy(std::shared_ptr<const CompiledPolicy> p) {
   rates_.ni.assign(policy_->ni_names.size(), {});
 }
 
-uint16_t Worker::policy_ni_of(const Session& s) {
-  const uint16_t tid = s.network_instance;
-  if (tid >= ni_map_.size()) {
-    const size_t old = ni_map_.size();
-    ni_map_.resize(tid + 1u);
-    for (size_t i = old; i <= tid; ++i) {
-      ni_map_[i] = policy_->ni_id(sessions_.network_instance_name(static_cast<uint16_t>(i)));
-    }
+uint16_t Worker::learn_ni(uint16_t tid) {
+  const size_t old = ni_map_.size();
+  ni_map_.resize(tid + 1u);
+  for (size_t i = old; i <= tid; ++i) {
+    ni_map_[i] = policy_->ni_id(sessions_.network_instance_name(static_cast<uint16_t>(i)));
   }
   return ni_map_[tid];
 }

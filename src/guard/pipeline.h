@@ -261,7 +261,9 @@ class Worker {
   void set_policy(std::shared_ptr<const CompiledPolicy> p);
 
   // The policy network instance of a session (table ids are learned from N4 strings).
-  uint16_t policy_ni_of(const Session& s);
+  uint16_t policy_ni_of(const Session& s) {
+    return s.network_instance < ni_map_.size() ? ni_map_[s.network_instance] : learn_ni(s.network_instance);
+  }
 
   // Records a finding for packet i: sets the verdict per the stage's mode, counts it and
   // appends an event. Returns whether the packet is now dropped.
@@ -269,6 +271,8 @@ class Worker {
               uint16_t gateway = 0) noexcept;
 
  private:
+  uint16_t learn_ni(uint16_t tid);  // maps session-table NI ids up to tid (a new name)
+
   SessionTable sessions_;
   UeStateTable ue_states_;  // before rates_ and detect_, which point into it
   N4Tracker n4_;

@@ -56,25 +56,14 @@ SessionId SessionTable::find_seid(uint16_t upf, uint64_t up_seid) const {
   });
 }
 
-SessionId SessionTable::find_local_tunnel(uint64_t key) const {
-  const auto addr = static_cast<uint16_t>(key >> 32);
-  const auto teid = static_cast<uint32_t>(key);
-  return tunnel_index_.find(hash32(key), [&](uint32_t id) {
-    const Session& s = slab_[id];
-    for (uint8_t i = 0; i < s.n_local; ++i) {
-      if (s.local[i].teid == teid && s.local[i].addr == addr) return true;
-    }
-    return false;
-  });
+SessionId SessionTable::find_local_tunnel(uint64_t key, uint32_t hash) const {
+  const TunnelProbe t{key, hash, false};
+  return tunnel_index_.find(hash, [&](uint32_t id) { return holds(slab_[id], t); });
 }
 
-SessionId SessionTable::find_dl_tunnel(uint64_t key) const {
-  const auto addr = static_cast<uint16_t>(key >> 32);
-  const auto teid = static_cast<uint32_t>(key);
-  return dl_index_.find(hash32(key), [&](uint32_t id) {
-    const Session& s = slab_[id];
-    return s.has_dl && s.dl.teid == teid && s.dl.addr == addr;
-  });
+SessionId SessionTable::find_dl_tunnel(uint64_t key, uint32_t hash) const {
+  const TunnelProbe t{key, hash, true};
+  return dl_index_.find(hash, [&](uint32_t id) { return holds(slab_[id], t); });
 }
 
 SessionId SessionTable::find_ue_v4(uint32_t ni, uint32_t v4) const {
@@ -162,7 +151,7 @@ TableResult SessionTable::add_local_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const SessionId owner = find_local_tunnel(k); owner != kNoSession) {
+  if (const SessionId owner = find_local_tunnel(k, hash32(k)); owner != kNoSession) {
     // The owner's record holds the tunnel: the same tunnel again (shared by PDRs) is fine.
     return owner == id ? TableResult::kOk : TableResult::kCollision;
   }
@@ -196,7 +185,7 @@ TableResult SessionTable::set_dl_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const SessionId owner = find_dl_tunnel(k); owner != kNoSession && owner != id) return TableResult::kCollision;
+  if (const SessionId owner = find_dl_tunnel(k, hash32(k)); owner != kNoSession && owner != id) return TableResult::kCollision;
   if (s->has_dl) dl_index_.erase(hash32(tunnel_key(s->dl.addr, s->dl.teid)), id);
   if (!dl_index_.insert(hash32(k), id)) {
     s->has_dl = false;
@@ -290,11 +279,11 @@ SessionId SessionTable::route_lookup(uint16_t ni, const IpAddr& a) const {
 }
 
 SessionId SessionTable::by_local_tunnel(uint16_t addr, uint32_t teid) const {
-  return find_local_tunnel(tunnel_key(addr, teid));
+  return find(tunnel_probe(addr, teid, false));
 }
 
 SessionId SessionTable::by_dl_tunnel(uint16_t addr, uint32_t teid) const {
-  return find_dl_tunnel(tunnel_key(addr, teid));
+  return find(tunnel_probe(addr, teid, true));
 }
 
 SessionId SessionTable::by_ue(uint16_t ni, const IpAddr& a) const {

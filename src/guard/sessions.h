@@ -128,26 +128,39 @@ class SessionTable {
   // Whether (addr, teid) was a local tunnel of a session deleted recently.
   bool recently_deleted(uint16_t addr, uint32_t teid) const;
 
-  // Batch passes gather the lines a later lookup reads and load them together (LineBatch).
-  void fetch_local_tunnel(uint16_t addr, uint32_t teid, LineBatch& lines) const {
-    tunnel_index_.fetch(hash32(tunnel_key(addr, teid)), lines);
+  // A tunnel lookup of the TEID stage, hashed once for its three passes: load the index slot
+  // (fetch), then the candidate it names (candidate), then the checked lookup (find).
+  struct TunnelProbe {
+    uint64_t key = 0;
+    uint32_t hash = 0;
+    bool downlink = false;  // the gNB's tunnel (downlink G-PDU) rather than one on the UPF
+  };
+  static TunnelProbe tunnel_probe(uint16_t addr, uint32_t teid, bool downlink) {
+    const uint64_t k = tunnel_key(addr, teid);
+    return {k, hash32(k), downlink};
   }
-  void fetch_dl_tunnel(uint16_t addr, uint32_t teid, LineBatch& lines) const {
-    dl_index_.fetch(hash32(tunnel_key(addr, teid)), lines);
+  // Batch passes gather the lines a later lookup reads and load them together (LineBatch).
+  void fetch(const TunnelProbe& t, LineBatch& lines) const {
+    (t.downlink ? dl_index_ : tunnel_index_).fetch(t.hash, lines);
+  }
+  SessionId find(const TunnelProbe& t) const {
+    return t.downlink ? find_dl_tunnel(t.key, t.hash) : find_local_tunnel(t.key, t.hash);
+  }
+  // find() when candidate(t) was `cand`: the candidate's record alone when it holds the tunnel
+  // (it is the first entry with the hash, so find() would return it too).
+  SessionId find(const TunnelProbe& t, SessionId cand) const {
+    if (cand < used_ && slab_[cand].live && holds(slab_[cand], t)) return cand;
+    return find(t);
   }
   // The lines of the session record a packet of this direction reads (uplink: the first).
   void fetch_session(SessionId id, bool uplink, LineBatch& lines) const {
     if (id < used_) lines.add(&slab_[id], uplink ? 64 : sizeof(Session));
   }
-  // The first session whose local (or downlink) tunnel hash equals (addr, teid)'s, read from
-  // the index slot alone and not checked (kNoSession if none): the TEID stage loads its record
-  // and per-UE state while the batch's other lookups run, and the lookup that follows finds
-  // what it checks already in cache.
-  SessionId local_tunnel_candidate(uint16_t addr, uint32_t teid) const {
-    return tunnel_index_.first_candidate(hash32(tunnel_key(addr, teid)));
-  }
-  SessionId dl_tunnel_candidate(uint16_t addr, uint32_t teid) const {
-    return dl_index_.first_candidate(hash32(tunnel_key(addr, teid)));
+  // The first session whose tunnel hash equals the probe's, read from the index slot alone and
+  // not checked (kNoSession if none): the TEID stage loads its record and per-UE state while
+  // the batch's other lookups run, and the find() that follows has what it checks in cache.
+  SessionId candidate(const TunnelProbe& t) const {
+    return (t.downlink ? dl_index_ : tunnel_index_).first_candidate(t.hash);
   }
   // The index slot where the UE-address lookup of `a` starts (inter-UE destinations), when
   // a UE address or route may be there.
@@ -218,8 +231,17 @@ class SessionTable {
   uint32_t next_serial_ = 1;
   // Lookups by key, each a hash of the key and a check of the candidate session's record.
   SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
-  SessionId find_local_tunnel(uint64_t key) const;
-  SessionId find_dl_tunnel(uint64_t key) const;
+  static bool holds(const Session& s, const TunnelProbe& t) {
+    const auto addr = static_cast<uint16_t>(t.key >> 32);
+    const auto teid = static_cast<uint32_t>(t.key);
+    if (t.downlink) return s.has_dl && s.dl.teid == teid && s.dl.addr == addr;
+    for (uint8_t i = 0; i < s.n_local; ++i) {
+      if (s.local[i].teid == teid && s.local[i].addr == addr) return true;
+    }
+    return false;
+  }
+  SessionId find_local_tunnel(uint64_t key, uint32_t hash) const;
+  SessionId find_dl_tunnel(uint64_t key, uint32_t hash) const;
   // UE address in network instance `ni`, or in any (kAnyNi: past every 16-bit id).
   static constexpr uint32_t kAnyNi = 0x10000;
   SessionId find_ue_v4(uint32_t ni, uint32_t v4) const;

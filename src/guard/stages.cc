@@ -184,6 +184,7 @@ class TeidStage final : public Stage {
   static void run_chunk(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept {
     auto& st = w.sessions();
     std::array<uint32_t, Pipeline::kMaxBatch> addr;  // Interner id, or kNoAddr
+    std::array<SessionTable::TunnelProbe, Pipeline::kMaxBatch> probe;
     LineBatch lines;
     // Tunnels of a batch mostly end at one UPF address: look each distinct run up once.
     IpAddr last;
@@ -202,14 +203,10 @@ class TeidStage final : public Stage {
       }
       addr[i] = last_id;
       if (last_id == kNoAddr) continue;
-      const auto a16 = static_cast<uint16_t>(last_id);
-      if (p.flow == Flow::kDownlink) {
-        st.fetch_dl_tunnel(a16, p.pkt.gtpu.teid, lines);
-      } else {
-        st.fetch_local_tunnel(a16, p.pkt.gtpu.teid, lines);
-        // The inter-UE stage looks every uplink destination up among the UE addresses.
-        if (p.pkt.inner_ip.present()) st.fetch_ue(p.pkt.inner_ip.dst, lines);
-      }
+      probe[i] = SessionTable::tunnel_probe(static_cast<uint16_t>(last_id), p.pkt.gtpu.teid, p.flow == Flow::kDownlink);
+      st.fetch(probe[i], lines);
+      // The inter-UE stage looks every uplink destination up among the UE addresses.
+      if (p.flow != Flow::kDownlink && p.pkt.inner_ip.present()) st.fetch_ue(p.pkt.inner_ip.dst, lines);
     }
     lines.load();
     // The candidate session of each slot (the slot is in cache now): its record, which the
@@ -218,15 +215,15 @@ class TeidStage final : public Stage {
     const CompiledPolicy& pol = w.policy();
     const bool ue_state = pol.modes[static_cast<size_t>(StageId::kRate)] != policy::StageMode::kOff ||
                           pol.modes[static_cast<size_t>(StageId::kDetect)] != policy::StageMode::kOff;
+    std::array<SessionId, Pipeline::kMaxBatch> cand;
     for (size_t i = 0; i < pkts.size(); ++i) {
+      cand[i] = kNoSession;
       if (addr[i] == kNoAddr) continue;
-      const PacketCtx& p = pkts[i];
-      const auto a16 = static_cast<uint16_t>(addr[i]);
-      const SessionId cand = p.flow == Flow::kDownlink ? st.dl_tunnel_candidate(a16, p.pkt.gtpu.teid)
-                                                       : st.local_tunnel_candidate(a16, p.pkt.gtpu.teid);
-      if (cand == kNoSession) continue;
-      st.fetch_session(cand, p.flow != Flow::kDownlink, lines);
-      if (ue_state) w.rates().fetch_ue(cand, p.flow != Flow::kDownlink, lines);
+      cand[i] = st.candidate(probe[i]);
+      if (cand[i] == kNoSession) continue;
+      const bool up = !probe[i].downlink;
+      st.fetch_session(cand[i], up, lines);
+      if (ue_state) w.rates().fetch_ue(cand[i], up, lines);
     }
     lines.load();
     // Look up and judge.
@@ -236,11 +233,7 @@ class TeidStage final : public Stage {
       Verdict& v = verdicts[i];
       if (!is_gpdu(p) || done(v)) continue;
       ++examined;
-      SessionId id = kNoSession;
-      if (addr[i] != kNoAddr) {
-        const auto a16 = static_cast<uint16_t>(addr[i]);
-        id = p.flow == Flow::kDownlink ? st.by_dl_tunnel(a16, p.pkt.gtpu.teid) : st.by_local_tunnel(a16, p.pkt.gtpu.teid);
-      }
+      const SessionId id = addr[i] != kNoAddr ? st.find(probe[i], cand[i]) : kNoSession;
       if (id == kNoSession) {
         const bool stale = addr[i] != kNoAddr && p.flow != Flow::kDownlink &&
                            st.recently_deleted(static_cast<uint16_t>(addr[i]), p.pkt.gtpu.teid);
