@@ -171,7 +171,7 @@ class TeidStage final : public Stage {
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     // Chunks of a pipeline batch: resolve tunnel endpoint ids and load the tunnel slots for
     // the whole chunk, then the records they name, then look up and judge; the misses of a
-    // chunk overlap instead of following one another (fetch_lines in page_array.h).
+    // chunk overlap instead of following one another (LineBatch in page_array.h).
     for (size_t begin = 0; begin < pkts.size(); begin += Pipeline::kMaxBatch) {
       const size_t n = std::min(Pipeline::kMaxBatch, pkts.size() - begin);
       run_chunk(pkts.subspan(begin, n), verdicts.subspan(begin, n), w);

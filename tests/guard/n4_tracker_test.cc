@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unordered_map>
+
 #include "pfcp/build.h"
 
 namespace mecguard::guard {
@@ -240,6 +242,55 @@ TEST(SessionTable, AnyNetworkInstanceAndBlockSummary) {
   EXPECT_EQ(t.by_ue_any(A("100.128.0.1")), kNoSession);
   t.remove(ida);
   EXPECT_EQ(t.by_ue_any(A("10.64.0.1")), idc);
+}
+
+// The TEID stage's probe path: the candidate an index slot names is the first entry with the
+// tunnel's 32-bit hash; when two tunnels share that hash, the lookup of the second must not
+// stop at the first's session. The two TEIDs are found by a birthday search over the hash.
+TEST(SessionTable, TunnelProbeWithCollidingHashes) {
+  SessionTable t(SessionTable::Limits{});
+  const uint16_t upf = *t.addresses().intern(A("192.0.2.1"));
+  std::unordered_map<uint32_t, uint32_t> seen;  // hash -> teid
+  uint32_t t1 = 0, t2 = 0;
+  for (uint32_t teid = 1; teid < 2'000'000 && t2 == 0; ++teid) {
+    const auto [it, fresh] = seen.emplace(SessionTable::tunnel_probe(upf, teid, false).hash, teid);
+    if (!fresh) {
+      t1 = it->second;
+      t2 = teid;
+    }
+  }
+  ASSERT_NE(t2, 0u) << "no 32-bit hash collision among 2M TEIDs";
+  SessionId ids[2];
+  const uint32_t teids[2] = {t1, t2};
+  for (int k = 0; k < 2; ++k) {
+    Session s;
+    s.up_seid = 100u + static_cast<uint64_t>(k);
+    auto [r, id] = t.create(s);
+    ASSERT_EQ(r, TableResult::kOk);
+    ids[k] = id;
+    Tunnel tun;
+    tun.teid = teids[k];
+    tun.addr = upf;
+    ASSERT_EQ(t.add_local_tunnel(id, tun), TableResult::kOk);
+  }
+  for (int k = 0; k < 2; ++k) {
+    const auto probe = SessionTable::tunnel_probe(upf, teids[k], false);
+    const SessionId cand = t.candidate(probe);
+    EXPECT_EQ(cand, ids[0]) << "the first entry with the hash is the candidate of both";
+    EXPECT_EQ(t.find(probe, cand), ids[k]);
+    EXPECT_EQ(t.find(probe), ids[k]);
+    EXPECT_EQ(t.by_local_tunnel(upf, teids[k]), ids[k]);
+    // A stale candidate (another session's id, or none) still finds the owner.
+    EXPECT_EQ(t.find(probe, ids[1 - k]), ids[k]);
+    EXPECT_EQ(t.find(probe, kNoSession), ids[k]);
+  }
+  // The downlink probe of the same key looks in the downlink index: nothing there.
+  EXPECT_EQ(t.find(SessionTable::tunnel_probe(upf, t1, true)), kNoSession);
+  t.remove(ids[0]);
+  const auto probe2 = SessionTable::tunnel_probe(upf, t2, false);
+  EXPECT_EQ(t.find(probe2, t.candidate(probe2)), ids[1]);
+  EXPECT_EQ(t.find(probe2, ids[0]), ids[1]);  // a removed session's id is not taken
+  EXPECT_EQ(t.by_local_tunnel(upf, t1), kNoSession);
 }
 
 TEST(SessionTable, Ipv6PrefixDelegationAndFramedRoutes) {

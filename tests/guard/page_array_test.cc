@@ -1,0 +1,68 @@
+#include "guard/page_array.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "guard/sessions.h"
+#include "guard/ue_state.h"
+
+namespace mecguard::guard {
+namespace {
+
+// LineBatch counts each cache line a range touches once, whatever the range's alignment.
+TEST(LineBatch, CountsTheLinesARangeTouches) {
+  PageArray<unsigned char> mem(LineBatch::kCapacity * 64 + 4096);  // page-aligned
+  const unsigned char* base = &mem[0];
+  LineBatch b;
+  b.add(base, 1);
+  EXPECT_EQ(b.size(), 1u);
+  b.add(base, 64);  // exactly one line
+  EXPECT_EQ(b.size(), 2u);
+  b.add(base + 60, 8);  // straddles two lines
+  EXPECT_EQ(b.size(), 4u);
+  b.add(base + 64, 192);  // three aligned lines
+  EXPECT_EQ(b.size(), 7u);
+  b.add(base + 1, 192);  // the same length unaligned: four
+  EXPECT_EQ(b.size(), 11u);
+  b.load();
+  EXPECT_EQ(b.size(), 0u);
+  // Past the capacity, the lines gathered so far are loaded first: nothing is dropped or
+  // written past the end.
+  for (size_t i = 0; i < LineBatch::kCapacity; ++i) b.add(base + i * 64, 1);
+  EXPECT_EQ(b.size(), LineBatch::kCapacity);
+  b.add(base, 128);
+  EXPECT_EQ(b.size(), 2u);
+  b.load();
+}
+
+// The lines a packet's direction needs: uplink reads UeState lines 0-2, downlink 2-3; a
+// session's uplink fields are its first line.
+TEST(LineBatch, UeStateAndSessionLinesByDirection) {
+  UeStateTable states(16);
+  LineBatch b;
+  states.fetch(3, /*uplink=*/true, b);
+  EXPECT_EQ(b.size(), 3u);
+  b.load();
+  states.fetch(3, /*uplink=*/false, b);
+  EXPECT_EQ(b.size(), 2u);
+  b.load();
+  states.fetch(16, true, b);  // past the bound: nothing
+  EXPECT_EQ(b.size(), 0u);
+
+  SessionTable t(SessionTable::Limits{});
+  Session s;
+  s.up_seid = 1;
+  const auto [r, id] = t.create(s);
+  ASSERT_EQ(r, TableResult::kOk);
+  t.fetch_session(id, true, b);
+  EXPECT_EQ(b.size(), 1u);
+  t.fetch_session(id, false, b);
+  EXPECT_EQ(b.size(), 3u);
+  t.fetch_session(id + 1, true, b);  // never used: nothing
+  EXPECT_EQ(b.size(), 3u);
+  b.load();
+}
+
+}  // namespace
+}  // namespace mecguard::guard
