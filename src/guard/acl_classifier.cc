@@ -8,7 +8,7 @@ namespace mecguard::guard {
 
 template <class K>
 uint32_t Dimension<K>::lookup(K k) const {
-  return class_[last_not_above(starts, k)];  // starts[0] == 0
+  return class_[buckets.find(starts, k)];  // starts[0] == 0
 }
 
 namespace {
@@ -99,6 +99,7 @@ void AclClassifier::build_dimension(Dimension<K>& dim, std::vector<std::array<K,
       dim.class_.push_back(c);
     }
   }
+  dim.buckets.build(dim.starts);
 }
 
 Expected<AclClassifier> AclClassifier::compile(const std::vector<policy::AclRule>& rules,
@@ -257,7 +258,9 @@ int32_t AclClassifier::classify(const AclKey& key) const noexcept {
 size_t AclClassifier::memory_bytes() const {
   return class_words_.size() * 8 + class_agg_.size() * 8 + (src4_.starts.size() + dst4_.starts.size()) * 8 +
          (src6_.starts.size() + dst6_.starts.size()) * 20 + (sport_.starts.size() + dport_.starts.size()) * 6 +
-         rule_ni_.size() * 4;
+         rule_ni_.size() * 4 + src4_.buckets.memory_bytes() + dst4_.buckets.memory_bytes() +
+         src6_.buckets.memory_bytes() + dst6_.buckets.memory_bytes() + sport_.buckets.memory_bytes() +
+         dport_.buckets.memory_bytes();
 }
 
 }  // namespace mecguard::guard

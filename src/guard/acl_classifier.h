@@ -40,6 +40,7 @@ template <class K>
 struct Dimension {
   std::vector<K> starts;         // elementary interval starts; starts[0] == 0
   std::vector<uint32_t> class_;  // class id per interval
+  StartBuckets<K> buckets;       // built with starts
   uint32_t lookup(K k) const;
 };
 

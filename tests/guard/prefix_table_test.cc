@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 namespace mecguard::guard {
 namespace {
@@ -79,6 +81,44 @@ TEST(PrefixTable, MatchesBruteForceOnRandomSets) {
         ASSERT_EQ(*got, best) << a.to_string() << " round " << round;
       }
     }
+  }
+}
+
+// StartBuckets narrows the binary search to a bucket's intervals: it must give the same index
+// as the plain search for every key, including each start, its neighbours and the bucket
+// edges, whatever the array's size and how its starts cluster.
+template <class Key>
+void check_buckets(std::mt19937_64& rng, size_t n, Key spread_mask) {
+  std::vector<Key> starts{Key{0}};
+  auto random_key = [&rng] { return static_cast<Key>((static_cast<U128>(rng()) << 64) | rng()); };
+  while (starts.size() < n) starts.push_back(static_cast<Key>(random_key() & spread_mask));
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  StartBuckets<Key> b;
+  b.build(starts);
+  std::vector<Key> keys;
+  for (Key s : starts) {
+    keys.push_back(s);
+    keys.push_back(static_cast<Key>(s - 1));
+    keys.push_back(static_cast<Key>(s + 1));
+  }
+  for (int i = 0; i < 2000; ++i) keys.push_back(random_key());
+  for (unsigned bit = 0; bit < sizeof(Key) * 8; ++bit) {
+    keys.push_back(static_cast<Key>(Key{1} << bit));
+    keys.push_back(static_cast<Key>((Key{1} << bit) - 1));
+  }
+  keys.push_back(static_cast<Key>(~Key{0}));
+  for (Key k : keys) ASSERT_EQ(b.find(starts, k), last_not_above(starts, k)) << "n=" << starts.size();
+}
+
+TEST(StartBuckets, AgreesWithBinarySearch) {
+  std::mt19937_64 rng(7);
+  for (size_t n : {1, 2, 3, 17, 300, 5000, 40000}) {
+    check_buckets<uint16_t>(rng, std::min<size_t>(n, 30000), 0xFFFF);
+    check_buckets<uint16_t>(rng, std::min<size_t>(n, 200), 0x00FF);  // clustered in one bucket
+    check_buckets<uint32_t>(rng, n, 0xFFFFFFFFu);
+    check_buckets<uint32_t>(rng, n, 0x0000FFFFu);  // all in the lowest /16
+    check_buckets<U128>(rng, n, ~U128{0});
   }
 }
 
