@@ -124,9 +124,15 @@ class DetectStage final : public Stage {
       }
       // Each rate can only have crossed its threshold when its own counter moved.
       const double secs = d.window_seconds;
-      if (syn) check(w, p, v, *u, Reason::kDetectSynFlood, "syn_per_s", u->syn / secs, th.syn_rate, window);
-      if (udp) check(w, p, v, *u, Reason::kDetectUdpFlood, "udp_per_s", u->udp / secs, th.udp_rate, window);
-      if (icmp) check(w, p, v, *u, Reason::kDetectIcmpFlood, "icmp_per_s", u->icmp / secs, th.icmp_rate, window);
+      if (syn && may_exceed_rate(u->syn, secs, th.syn_rate)) {
+        check(w, p, v, *u, Reason::kDetectSynFlood, "syn_per_s", u->syn / secs, th.syn_rate, window);
+      }
+      if (udp && may_exceed_rate(u->udp, secs, th.udp_rate)) {
+        check(w, p, v, *u, Reason::kDetectUdpFlood, "udp_per_s", u->udp / secs, th.udp_rate, window);
+      }
+      if (icmp && may_exceed_rate(u->icmp, secs, th.icmp_rate)) {
+        check(w, p, v, *u, Reason::kDetectIcmpFlood, "icmp_per_s", u->icmp / secs, th.icmp_rate, window);
+      }
       if ((syn || udp) && (u->live & UeDetect::kSketchDirty)) {
         // Estimates only when a check could fire: a sketch grew since the last estimate (an
         // estimate depends on the registers alone), the check has not fired this window, and
@@ -192,6 +198,13 @@ class DetectStage final : public Stage {
     u.fired = 0;
     u.ports.clear();
     u.hosts.clear();
+  }
+
+  // False only when count / seconds <= threshold for sure: a product instead of a division on
+  // every packet, the exact quotient left to the check when it may pass (the margin covers the
+  // rounding of both).
+  static bool may_exceed_rate(uint32_t count, double seconds, double threshold) {
+    return static_cast<double>(count) > threshold * seconds * (1 - 1e-9);
   }
 
   // Whether check() on a distinct count sketched from `adds` items could fire.
@@ -359,8 +372,9 @@ class DetectStage final : public Stage {
     if (t) {
       (syn ? t->syn : t->udp) += 1;
       t->sources.add(p.session);
-      const double pps = std::max(t->syn, t->udp) / d.window_seconds;
-      if (!t->flagged && pps > d.ddos_pps && t->sources.estimate() >= d.ddos_sources) {
+      const uint32_t most = std::max(t->syn, t->udp);
+      if (!t->flagged && may_exceed_rate(most, d.window_seconds, d.ddos_pps) && most / d.window_seconds > d.ddos_pps &&
+          t->sources.estimate() >= d.ddos_sources) {
         t->flagged = true;
         const uint64_t until = p.ts_ns + 5 * window;
         if (st.flagged.insert_or_assign(dst, until) == InsertResult::kFull) ++st.dst_overflow;
