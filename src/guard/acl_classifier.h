@@ -2,7 +2,8 @@
 // 10k rules without a linear scan. Each field is a dimension cut into elementary intervals;
 // every interval holds the set of rules matching there, as a bitset interned into an
 // equivalence class (aggregated bit vectors: a summary bit per 64-rule word). A lookup
-// finds one class per dimension (binary search, or a table for the small ones), ANDs the
+// finds one class per dimension (binary search within the key's StartBuckets bucket, or a
+// table for the small ones), ANDs the
 // summaries, then the words under them in priority order, and returns the first rule whose
 // remaining fields (network instance, UE group) also match. Compiled off the hot path by the
 // policy compiler; lookups never allocate.
