@@ -3,9 +3,9 @@
 // every interval holds the set of rules matching there, as a bitset interned into an
 // equivalence class (aggregated bit vectors: a summary bit per 64-rule word). A lookup
 // finds one class per dimension (binary search within the key's StartBuckets bucket, or a
-// table for the small ones), ANDs the
-// summaries, then the words under them in priority order, and returns the first rule whose
-// remaining fields (network instance, UE group) also match. Compiled off the hot path by the
+// table for the small ones), ANDs the summaries, then the words under them in priority
+// order, and returns the first rule whose remaining fields (network instance, UE group) also
+// match. Compiled off the hot path by the
 // policy compiler; lookups never allocate.
 #pragma once
 
