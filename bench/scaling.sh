@@ -19,8 +19,11 @@ mkdir -p "$out"
 py=/usr/bin/python3
 
 echo "== throughput (mecguard_bench, ${REPS:-3} repetitions)" >&2
+# Repetitions run in random order across the cases, so the machine's drift over the minutes of
+# a run falls on every case alike instead of on whichever ran last (ratios stay comparable).
 "$bench" --benchmark_filter='BM_Decode/sessions:[0-9]+/batch:256|BM_Pipeline/.*batch:256|BM_CompileAndSwap' \
   --benchmark_repetitions="${REPS:-3}" --benchmark_min_time="${MIN_TIME:-0.5}" \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_out="$out/scaling.json" --benchmark_out_format=json >/dev/null
 
 echo "== resident memory per session" >&2
