@@ -112,7 +112,6 @@ class PageArray {
   T& operator[](size_t i) { return data()[i]; }
   const T& operator[](size_t i) const { return data()[i]; }
 
-
  private:
   PageMemory mem_;
   size_t capacity_ = 0;
