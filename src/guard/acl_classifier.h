@@ -5,8 +5,7 @@
 // finds one class per dimension (binary search within the key's StartBuckets bucket, or a
 // table for the small ones), ANDs the summaries, then the words under them in priority
 // order, and returns the first rule whose remaining fields (network instance, UE group) also
-// match. Compiled off the hot path by the
-// policy compiler; lookups never allocate.
+// match. Compiled off the hot path by the policy compiler; lookups never allocate.
 #pragma once
 
 #include <array>

@@ -23,19 +23,24 @@ inline U128 v6_key(const IpAddr& a) {
   return k;
 }
 
-// Index of the last element of `starts` that is <= k, given starts[0] <= k (sorted, non-empty):
-// a binary search whose steps are conditional moves, not branches (interval lookups sit on
-// the data path of several stages, with keys the branch predictor cannot guess).
+// Index in `starts` of the last of the n elements from `first` that is <= k, given
+// starts[first] <= k (sorted): a binary search whose steps are conditional moves, not branches
+// (interval lookups sit on the data path of several stages, with keys the branch predictor
+// cannot guess).
 template <class Key>
-inline size_t last_not_above(const std::vector<Key>& starts, Key k) {
-  const Key* base = starts.data();
-  size_t n = starts.size();
+inline size_t last_not_above(const std::vector<Key>& starts, size_t first, size_t n, Key k) {
+  const Key* base = starts.data() + first;
   while (n > 1) {
     const size_t half = n / 2;
     base = base[half] <= k ? base + half : base;
     n -= half;
   }
   return static_cast<size_t>(base - starts.data());
+}
+// Over the whole of `starts` (non-empty, starts[0] <= k).
+template <class Key>
+inline size_t last_not_above(const std::vector<Key>& starts, Key k) {
+  return last_not_above(starts, 0, starts.size(), k);
 }
 
 // For a sorted `starts` (starts[0] == 0): where each bucket of the key space, by its top bits,
@@ -57,15 +62,7 @@ class StartBuckets {
   // last_not_above(starts, k), for the `starts` this was built from.
   size_t find(const std::vector<Key>& starts, Key k) const {
     const auto b = static_cast<size_t>(k >> shift_);
-    const size_t lo = first_[b];
-    const Key* base = starts.data() + lo;
-    size_t n = first_[b + 1] - lo + 1;
-    while (n > 1) {
-      const size_t half = n / 2;
-      base = base[half] <= k ? base + half : base;
-      n -= half;
-    }
-    return static_cast<size_t>(base - starts.data());
+    return last_not_above(starts, first_[b], first_[b + 1] - first_[b] + 1, k);
   }
   size_t memory_bytes() const { return first_.size() * sizeof(uint32_t); }
 

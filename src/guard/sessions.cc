@@ -56,16 +56,6 @@ SessionId SessionTable::find_seid(uint16_t upf, uint64_t up_seid) const {
   });
 }
 
-SessionId SessionTable::find_local_tunnel(uint64_t key, uint32_t hash) const {
-  const TunnelProbe t{key, hash, false};
-  return tunnel_index_.find(hash, [&](uint32_t id) { return holds(slab_[id], t); });
-}
-
-SessionId SessionTable::find_dl_tunnel(uint64_t key, uint32_t hash) const {
-  const TunnelProbe t{key, hash, true};
-  return dl_index_.find(hash, [&](uint32_t id) { return holds(slab_[id], t); });
-}
-
 SessionId SessionTable::find_ue_v4(uint32_t ni, uint32_t v4) const {
   return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
     const Session& s = slab_[id];
@@ -150,14 +140,14 @@ SessionId SessionTable::by_seid(uint16_t upf, uint64_t up_seid) const {
 TableResult SessionTable::add_local_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
-  const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const SessionId owner = find_local_tunnel(k, hash32(k)); owner != kNoSession) {
+  const TunnelProbe probe = tunnel_probe(t.addr, t.teid, false);
+  if (const SessionId owner = find(probe); owner != kNoSession) {
     // The owner's record holds the tunnel: the same tunnel again (shared by PDRs) is fine.
     return owner == id ? TableResult::kOk : TableResult::kCollision;
   }
   if (s->n_local >= Session::kMaxTunnels) return TableResult::kFull;
-  if (!tunnel_index_.insert(hash32(k), id)) return TableResult::kFull;
-  deleted_.erase(k);  // reused: no longer stale
+  if (!tunnel_index_.insert(probe.hash, id)) return TableResult::kFull;
+  deleted_.erase(probe.key);  // reused: no longer stale
   s->local[s->n_local++] = t;
   ++s->generation;
   return TableResult::kOk;
@@ -184,10 +174,10 @@ void SessionTable::remove_local_tunnels_of_pdr(SessionId id, uint16_t pdr_id) {
 TableResult SessionTable::set_dl_tunnel(SessionId id, const Tunnel& t) {
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
-  const uint64_t k = tunnel_key(t.addr, t.teid);
-  if (const SessionId owner = find_dl_tunnel(k, hash32(k)); owner != kNoSession && owner != id) return TableResult::kCollision;
+  const TunnelProbe probe = tunnel_probe(t.addr, t.teid, true);
+  if (const SessionId owner = find(probe); owner != kNoSession && owner != id) return TableResult::kCollision;
   if (s->has_dl) dl_index_.erase(hash32(tunnel_key(s->dl.addr, s->dl.teid)), id);
-  if (!dl_index_.insert(hash32(k), id)) {
+  if (!dl_index_.insert(probe.hash, id)) {
     s->has_dl = false;
     return TableResult::kFull;
   }

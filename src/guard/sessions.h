@@ -58,6 +58,7 @@ static_assert(sizeof(Tunnel) == 9);
 // lookup, UE address, network instance and serial), a downlink packet both.
 struct alignas(64) Session {
   static constexpr size_t kMaxTunnels = 4;
+  static constexpr size_t kUplinkBytes = 64;  // what an uplink packet reads (line 0)
   // Line 0.
   uint32_t serial = 0;           // distinct for every session created (slots are reused)
   uint32_t ue_v4 = 0;
@@ -80,7 +81,8 @@ struct alignas(64) Session {
   uint64_t cp_seid = 0;
 };
 static_assert(sizeof(Session) == 128);
-static_assert(offsetof(Session, local) + sizeof(Session::local) <= 64, "the uplink fields share one line");
+static_assert(offsetof(Session, local) + sizeof(Session::local) <= Session::kUplinkBytes,
+              "the uplink fields share one line");
 
 enum class TableResult : uint8_t { kOk, kFull, kCollision, kUnknown };
 
@@ -144,7 +146,7 @@ class SessionTable {
     (t.downlink ? dl_index_ : tunnel_index_).fetch(t.hash, lines);
   }
   SessionId find(const TunnelProbe& t) const {
-    return t.downlink ? find_dl_tunnel(t.key, t.hash) : find_local_tunnel(t.key, t.hash);
+    return (t.downlink ? dl_index_ : tunnel_index_).find(t.hash, [&](uint32_t id) { return holds(slab_[id], t); });
   }
   // find() when candidate(t) was `cand`: the candidate's record alone when it holds the tunnel
   // (it is the first entry with the hash, so find() would return it too).
@@ -154,7 +156,7 @@ class SessionTable {
   }
   // The lines of the session record a packet of this direction reads (uplink: the first).
   void fetch_session(SessionId id, bool uplink, LineBatch& lines) const {
-    if (id < used_) lines.add(&slab_[id], uplink ? 64 : sizeof(Session));
+    if (id < used_) lines.add(&slab_[id], uplink ? Session::kUplinkBytes : sizeof(Session));
   }
   // The first session whose tunnel hash equals the probe's, read from the index slot alone and
   // not checked (kNoSession if none): the TEID stage loads its record and per-UE state while
@@ -231,6 +233,7 @@ class SessionTable {
   uint32_t next_serial_ = 1;
   // Lookups by key, each a hash of the key and a check of the candidate session's record.
   SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
+  // Whether the record has the probe's tunnel (local, or its downlink tunnel).
   static bool holds(const Session& s, const TunnelProbe& t) {
     const auto addr = static_cast<uint16_t>(t.key >> 32);
     const auto teid = static_cast<uint32_t>(t.key);
@@ -240,8 +243,6 @@ class SessionTable {
     }
     return false;
   }
-  SessionId find_local_tunnel(uint64_t key, uint32_t hash) const;
-  SessionId find_dl_tunnel(uint64_t key, uint32_t hash) const;
   // UE address in network instance `ni`, or in any (kAnyNi: past every 16-bit id).
   static constexpr uint32_t kAnyNi = 0x10000;
   SessionId find_ue_v4(uint32_t ni, uint32_t v4) const;
