@@ -85,13 +85,11 @@ class DetectStage final : public Stage {
 
       UeState* state = st.ue.get(p.session);
       if (!state) continue;
+      state->claim_uplink(s->serial);
       UeDetect* u = &state->detect;
       UeProfile& prof = state->profile;
-      if (!(u->live & UeDetect::kLive) || u->serial != s->serial) {
-        *u = UeDetect{};
-        prof = UeProfile{};
+      if (!(u->live & UeDetect::kLive)) {
         u->live = UeDetect::kLive;
-        u->serial = s->serial;
         u->window_start = p.ts_ns;
       }
       if (p.ts_ns >= u->window_start + window) roll(*u, prof, p.ts_ns, window, th.behaviour_change / 4);
@@ -209,7 +207,7 @@ class DetectStage final : public Stage {
 
   // Whether check() on a distinct count sketched from `adds` items could fire.
   static bool may_fire(const UeDetect& u, Reason r, double threshold, uint32_t adds) {
-    return threshold > 0 && !(u.fired & reason_bit(r)) && Hll64::can_exceed(adds, threshold);
+    return threshold > 0 && !(u.fired & reason_bit(r)) && Hll32::can_exceed(adds, threshold);
   }
 
   // Fires once per UE, reason and window when value exceeds threshold.

@@ -5,7 +5,8 @@
 // results), and behaviour change against a learned per-UE profile sketch. Memory is
 // bounded: per-UE state only for sessions (spoofed sources never reach this stage), churn
 // tables bounded by the session limit and aged out by generation, a fixed destination
-// table, 32-byte HyperLogLog sketches. Callers: the detect stage; tests.
+// table, HyperLogLog sketches of 16 bytes (per UE) and 32 (per destination). Callers: the
+// detect stage; tests.
 #pragma once
 
 #include <cstdint>

@@ -480,7 +480,8 @@ class RateStage final : public Stage {
         const Session* s = w.sessions().get(p.session);
         UeState* b = rs.ue_slot(p.session);
         if (!b) ++w.counters().rate_table_full;
-        if (b) b->claim_buckets(s->serial);
+        if (b && up) b->claim_uplink(s->serial);
+        if (b && !up) b->claim_downlink(s->serial);
         if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, burst_seconds, bytes)) {
           if (w.report(p, v, up ? Reason::kRateUeUplink : Reason::kRateUeDownlink, Action::kDrop)) return;
         }

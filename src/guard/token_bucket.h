@@ -39,22 +39,36 @@ struct TokenBucket {
 
 using policy::RateLimit;
 
-// A packet-rate and a bit-rate bucket side by side (RateLimit: 0 means no limit).
+// A packet-rate and a bit-rate bucket side by side (RateLimit: 0 means no limit), in 24 bytes:
+// one timestamp for both (both refill at every packet), and a negative token count for a
+// bucket that is not in use (fresh, or its limit is 0), which starts full when its limit is
+// set. The per-UE buckets live in UeState, whose uplink half must fit two cache lines.
 struct DualBucket {
-  TokenBucket packets;
-  TokenBucket bits;
+  double packets = -1;
+  double bits = -1;
+  uint64_t last_ns = 0;
+
   // Both buckets must have room; neither is charged when one refuses.
   bool take(uint64_t now_ns, const RateLimit& limit, double burst_seconds, uint32_t bytes) {
     const double bits_cost = 8.0 * bytes;
     const bool by_packets = limit.pps > 0, by_bits = limit.bps > 0;
-    if (by_packets) packets.refill(now_ns, limit.pps, std::max(1.0, limit.pps * burst_seconds));
-    if (by_bits) bits.refill(now_ns, limit.bps, std::max(bits_cost, limit.bps * burst_seconds));
+    // Time going backwards (a reordered capture) refills nothing.
+    const double elapsed = now_ns > last_ns ? static_cast<double>(now_ns - last_ns) * 1e-9 : 0.0;
+    if (now_ns > last_ns) last_ns = now_ns;
+    packets = by_packets ? refill(packets, limit.pps, std::max(1.0, limit.pps * burst_seconds), elapsed) : -1;
+    bits = by_bits ? refill(bits, limit.bps, std::max(bits_cost, limit.bps * burst_seconds), elapsed) : -1;
     // Keep the refill, not the charge, when either refuses.
-    if ((by_packets && packets.tokens < 1.0) || (by_bits && bits.tokens < bits_cost)) return false;
-    if (by_packets) packets.tokens -= 1.0;
-    if (by_bits) bits.tokens -= bits_cost;
+    if ((by_packets && packets < 1.0) || (by_bits && bits < bits_cost)) return false;
+    if (by_packets) packets -= 1.0;
+    if (by_bits) bits -= bits_cost;
     return true;
   }
+
+ private:
+  static double refill(double tokens, double rate, double burst, double elapsed) {
+    return tokens < 0 ? burst : std::min(burst, tokens + rate * elapsed);
+  }
 };
+static_assert(sizeof(DualBucket) == 24);
 
 }  // namespace mecguard::guard

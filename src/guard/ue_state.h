@@ -1,10 +1,11 @@
 // UeState: what a worker keeps per UE session beyond the session record itself, in one
-// 256-byte record (four cache lines, sixteen to a page) indexed by SessionId: the UE's rate
-// buckets (G9) and its detector state (G11). The rate and detect stages of a packet read the
-// same record, which the TEID stage loads for the batch in one place; on the machines measured
-// here a random read of a further array costs about a miss of its own
-// (docs/decisions/004-per-ue-state.md). Each half carries the serial of the session it
-// belongs to, so a reused slot starts afresh. Per worker, not thread-safe.
+// 192-byte record (three cache lines) indexed by SessionId: the UE's rate buckets (G9) and its
+// detector state (G11). The rate and detect stages of a packet read the same record, which the
+// TEID stage loads for the batch in one place; on the machines measured here a random read of a
+// further array costs about a miss of its own (docs/decisions/004-per-ue-state.md), and every
+// line an uplink packet reads is one more miss once the sessions outgrow the cache
+// (docs/decisions/005-lines-by-use.md). Each half carries the serial of the session it belongs
+// to, so a reused slot starts afresh. Per worker, not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +17,12 @@
 
 namespace mecguard::guard {
 
-// Packed to 4-byte alignment (no padding around the 64-bit fields) and with four-bit sketch
-// registers: the detector's per-packet state in 128 bytes, two cache lines. The learned
-// profile's bitmaps (read at a window's end and when a packet adds a bucket) sit apart, in
-// UeProfile.
+// Packed to 4-byte alignment (no padding around the 64-bit fields), with four-bit registers
+// in 32-register sketches: the detector's per-packet state in 92 bytes. The learned profile's
+// bitmaps (read at a window's end and when a packet adds a bucket) sit apart, in UeProfile.
 #pragma pack(push, 4)
 struct UeDetect {
-  uint32_t serial = 0;        // the session this state belongs to (when `live`)
-  uint64_t window_start = 0;  // ns
+  uint64_t window_start = 0;  // ns (when kLive)
   uint32_t pkts = 0, syn = 0, udp = 0, icmp = 0;
   uint32_t fired = 0;         // bit per Reason fired in this window
   float mean = 0, var = 0;    // EWMA of packets per window
@@ -33,47 +32,60 @@ struct UeDetect {
   // windows and then widened by every window that did not fire; `cur_*` is this window's.
   uint8_t prof_protos = 0, cur_protos = 0;
   uint8_t active_windows = 0;  // windows with traffic that went into the profile (saturates)
-  uint8_t live = 0;            // bit 0 (kLive): in use (else serial means nothing yet);
+  uint8_t live = 0;            // bit 0 (kLive): the first window started;
                                // bit 1 (kSketchDirty): a sketch grew since the scan checks last estimated
   uint64_t cur_ports = 0, cur_hosts = 0;
-  Hll64 ports;                // distinct (host, port) probes
-  Hll64 hosts;                // distinct destination hosts
+  Hll32 ports;                // distinct (host, port) probes
+  Hll32 hosts;                // distinct destination hosts
 
   static constexpr uint8_t kBaselineWindows = 10;
   static constexpr uint8_t kLive = 1, kSketchDirty = 2;
 };
 #pragma pack(pop)
-static_assert(sizeof(UeDetect) == 128);
+static_assert(sizeof(UeDetect) == 92);
 
 // The learned behaviour profile's port and host bitmaps (reset with UeDetect).
 struct UeProfile {
   uint64_t ports = 0, hosts = 0;
 };
 
-// Laid out by use, four cache lines: an uplink packet reads lines 0-2 (detector state, then
-// the session serial and uplink buckets), a downlink packet lines 2-3 (serial, downlink
-// buckets); the profile shares the downlink's line because the detector reads it rarely.
+// Laid out by use, three cache lines: an uplink packet reads lines 0-1 (the uplink half's
+// serial, detector state and uplink buckets), a downlink packet line 2 (its own serial and the
+// downlink buckets); the profile shares the downlink's line because the detector reads it
+// rarely (a window's end, a new bucket, a new session).
 struct alignas(64) UeState {
-  UeDetect detect;                  // lines 0-1
-  uint32_t rate_serial = 0;         // line 2: the session the buckets belong to (slots are reused)
+  uint32_t serial = 0;              // line 0: the session the uplink half belongs to (slots are reused)
+  uint8_t claimed = 0;              //   serial is meaningful
+  UeDetect detect;                  //   lines 0-1
   DualBucket uplink;                //   packets and bits
-  alignas(64) DualBucket downlink;  // line 3
+  alignas(64) uint32_t dl_serial = 0;  // line 2: the session the downlink buckets belong to
+  uint8_t dl_claimed = 0;
+  DualBucket downlink;
   UeProfile profile;
 
-  // The buckets start afresh for a new session in the slot.
-  void claim_buckets(uint32_t serial) {
-    if (rate_serial == serial) return;
-    rate_serial = serial;
-    uplink = {};
-    downlink = {};
+  // The uplink half (detector, uplink buckets, learned profile) starts afresh for a new
+  // session in the slot; whichever stage sees the session's first uplink packet claims it.
+  void claim_uplink(uint32_t session_serial) {
+    if (claimed && serial == session_serial) return;
+    serial = session_serial;
+    claimed = 1;
+    detect = UeDetect{};
+    uplink = DualBucket{};
+    profile = UeProfile{};
+  }
+  void claim_downlink(uint32_t session_serial) {
+    if (dl_claimed && dl_serial == session_serial) return;
+    dl_serial = session_serial;
+    dl_claimed = 1;
+    downlink = DualBucket{};
   }
   // Byte ranges a packet of each direction reads (for UeStateTable::fetch).
-  static constexpr size_t kUplinkBytes = 192;
+  static constexpr size_t kUplinkBytes = 128;
   static constexpr size_t kDownlinkOffset = 128;
 };
-static_assert(sizeof(UeState) == 256);
+static_assert(sizeof(UeState) == 192);
 static_assert(offsetof(UeState, uplink) + sizeof(DualBucket) <= UeState::kUplinkBytes);
-static_assert(offsetof(UeState, rate_serial) >= UeState::kDownlinkOffset);
+static_assert(offsetof(UeState, dl_serial) >= UeState::kDownlinkOffset);
 
 // Page-backed array of UeState by session id, sized for the session bound: resident only where
 // sessions send.

@@ -379,17 +379,20 @@ acl:
 
 // The four-bit HyperLogLog estimates what one-byte registers (ranks unbounded) estimate, as
 // long as no rank passed 15; the per-UE state stays compact.
-TEST(Hll64, FourBitRegistersEstimateAsByteRegisters) {
+template <size_t M>
+void four_bit_registers_estimate_as_byte_registers() {
+  constexpr unsigned kBits = M == 64 ? 6 : 5;
+  const double alpha = M == 64 ? 0.709 : 0.697;
   for (uint64_t seed : {1ULL, 77ULL, 1234567ULL}) {
-    Hll64 h;
-    std::array<uint8_t, 64> ref{};
+    Hll<M> h;
+    std::array<uint8_t, M> ref{};
     for (uint64_t n = 1; n <= 400; ++n) {
       const uint64_t item = seed * 1000003 + n;
       h.add(item);
       const uint64_t x = mix64(item ^ 0x5bd1e9955bd1e995ULL);
-      const uint64_t rest = x >> 6;
-      const auto rank = static_cast<uint8_t>(rest == 0 ? 59 : __builtin_ctzll(rest) + 1);
-      ref[x & 63] = std::max(ref[x & 63], rank);
+      const uint64_t rest = x >> kBits;
+      const auto rank = static_cast<uint8_t>(rest == 0 ? 64 - kBits + 1 : __builtin_ctzll(rest) + 1);
+      ref[x & (M - 1)] = std::max(ref[x & (M - 1)], rank);
       double sum = 0;
       int zeros = 0;
       uint8_t top = 0;
@@ -398,16 +401,42 @@ TEST(Hll64, FourBitRegistersEstimateAsByteRegisters) {
         zeros += r == 0;
         top = std::max(top, r);
       }
-      if (top > Hll64::kMaxRank) break;
-      double want = 0.709 * 64 * 64 / sum;
-      if (want <= 160 && zeros > 0) want = 64 * std::log(64.0 / zeros);
-      EXPECT_NEAR(h.estimate(), want, 1e-9 * want) << "seed " << seed << " items " << n;
+      if (top > Hll<M>::kMaxRank) break;
+      double want = alpha * M * M / sum;
+      if (want <= 2.5 * M && zeros > 0) want = M * std::log(static_cast<double>(M) / zeros);
+      EXPECT_NEAR(h.estimate(), want, 1e-9 * want) << "M " << M << " seed " << seed << " items " << n;
+      // can_exceed never says no where the estimate is above the threshold.
+      for (double threshold : {8.0, 16.0, 24.0, 48.0}) {
+        if (h.estimate() > threshold) {
+          EXPECT_TRUE(Hll<M>::can_exceed(static_cast<uint32_t>(n), threshold)) << n;
+        }
+      }
     }
     h.clear();
     EXPECT_EQ(h.estimate(), 0.0);
   }
-  EXPECT_LE(sizeof(Hll64), 32u);
-  EXPECT_LE(sizeof(UeDetect), 128u);
+  EXPECT_EQ(sizeof(Hll<M>), M / 2);
+}
+
+TEST(Hll, FourBitRegistersEstimateAsByteRegisters) {
+  four_bit_registers_estimate_as_byte_registers<32>();
+  four_bit_registers_estimate_as_byte_registers<64>();
+  EXPECT_LE(sizeof(UeDetect) + sizeof(DualBucket) + 8, 128u);  // the uplink half: two lines
+}
+
+// can_exceed's bound is tight where it says no: the largest small-range estimate that many
+// adds can reach (each add a new register) is at or below the threshold.
+TEST(Hll, CanExceedMatchesTheMostDistinctRegisters) {
+  Hll32 h;
+  for (uint32_t adds = 1; adds <= 23; ++adds) {
+    // An item that lands in register adds - 1, so every add fills a register of its own.
+    uint64_t item = 0;
+    while ((mix64(item ^ 0x5bd1e9955bd1e995ULL) & 31) != adds - 1) ++item;
+    ASSERT_TRUE(h.add(item));
+    const double e = h.estimate();
+    EXPECT_TRUE(Hll32::can_exceed(adds, e - 0.5)) << adds;
+    EXPECT_FALSE(Hll32::can_exceed(adds, e + 0.5)) << adds;
+  }
 }
 
 }  // namespace

@@ -36,16 +36,16 @@ TEST(LineBatch, CountsTheLinesARangeTouches) {
   b.load();
 }
 
-// The lines a packet's direction needs: uplink reads UeState lines 0-2, downlink 2-3; a
+// The lines a packet's direction needs: uplink reads UeState lines 0-1, downlink 2; a
 // session's uplink fields are its first line.
 TEST(LineBatch, UeStateAndSessionLinesByDirection) {
   UeStateTable states(16);
   LineBatch b;
   states.fetch(3, /*uplink=*/true, b);
-  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.size(), 2u);
   b.load();
   states.fetch(3, /*uplink=*/false, b);
-  EXPECT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.size(), 1u);
   b.load();
   states.fetch(16, true, b);  // past the bound: nothing
   EXPECT_EQ(b.size(), 0u);
