@@ -55,6 +55,9 @@ uint32_t reason_bit(Reason r) { return 1u << (static_cast<uint32_t>(r) % 32); }
 class DetectStage final : public Stage {
  public:
   StageId id() const override { return StageId::kDetect; }
+  bool wants(const SegmentSummary& s) const noexcept override {
+    return s.any(flow_bit(Flow::kN4) | flow_bit(Flow::kUplink));
+  }
 
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();

@@ -375,13 +375,16 @@ void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verd
   size_t begin = 0;
   while (begin < n) {
     size_t end = begin;
+    SegmentSummary seg;
     if (ctx_[begin].flow == Flow::kN4) {
+      seg.add(ctx_[begin]);
       end = begin + 1;
     } else {
-      while (end < n && ctx_[end].flow != Flow::kN4) ++end;
+      for (; end < n && ctx_[end].flow != Flow::kN4; ++end) seg.add(ctx_[end]);
     }
     const std::span<PacketCtx> pkts(ctx_.data() + begin, end - begin);
     for (const auto& stage : policy->stages) {
+      if (!stage->wants(seg)) continue;
       stage->run(pkts, verdicts.subspan(begin, end - begin), worker_);
       const uint64_t now = ticks();
       c.stage_ticks[static_cast<size_t>(stage->id())] += now - t;

@@ -122,10 +122,28 @@ uint64_t ticks() noexcept;
 
 class Worker;
 
+constexpr uint32_t flow_bit(Flow f) { return uint32_t{1} << static_cast<unsigned>(f); }
+
+// What one segment of a batch holds, worked out while the pipeline splits the batch: the flows
+// present. A stage that can act on none of them is not run (a batch of uplink G-PDUs skips
+// the N4 stage; an N4 frame's segment skips the user-traffic stages).
+struct SegmentSummary {
+  uint32_t flows = 0;  // bit per Flow present
+  void add(const PacketCtx& p) { flows |= flow_bit(p.flow); }
+  bool any(uint32_t mask) const { return (flows & mask) != 0; }
+  static constexpr uint32_t kGtpu = flow_bit(Flow::kUplink) | flow_bit(Flow::kDownlink) | flow_bit(Flow::kGtpUnknown);
+  static constexpr uint32_t kUser = flow_bit(Flow::kUplink) | flow_bit(Flow::kDownlink) |
+                                    flow_bit(Flow::kN6Uplink) | flow_bit(Flow::kN6Downlink);
+  static constexpr uint32_t kUserUplink = flow_bit(Flow::kUplink) | flow_bit(Flow::kN6Uplink);
+};
+
 class Stage {
  public:
   virtual ~Stage() = default;
   virtual StageId id() const = 0;
+  // Whether the stage may act on a segment like `s`. A stage says no only where its run()
+  // would change no verdict, counter, event or state; the pipeline then skips it.
+  virtual bool wants(const SegmentSummary& /*s*/) const noexcept { return true; }
   virtual void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept = 0;
 };
 

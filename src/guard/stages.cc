@@ -67,6 +67,7 @@ class DecodeStage final : public Stage {
 class N4Stage final : public Stage {
  public:
   StageId id() const override { return StageId::kN4; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(flow_bit(Flow::kN4)); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     const bool allow_list = !pol.source.topology.smf_peers.empty();
@@ -119,6 +120,7 @@ class N4Stage final : public Stage {
 class SanityStage final : public Stage {
  public:
   StageId id() const override { return StageId::kSanity; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kGtpu); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const double echo_pps = w.policy().source.rate_limits.gtpu_echo_per_peer_pps;
     const double burst = w.policy().burst_seconds;
@@ -168,6 +170,7 @@ class SanityStage final : public Stage {
 class TeidStage final : public Stage {
  public:
   StageId id() const override { return StageId::kTeid; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kGtpu); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     // Chunks of a pipeline batch: resolve tunnel endpoint ids and load the tunnel slots for
     // the whole chunk, then the records they name, then look up and judge; the misses of a
@@ -250,6 +253,7 @@ class TeidStage final : public Stage {
 class AntiSpoofStage final : public Stage {
  public:
   StageId id() const override { return StageId::kAntiSpoof; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kUser); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     auto& st = w.sessions();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
@@ -315,6 +319,7 @@ class QuarantineStage final : public Stage {
 class InterUeStage final : public Stage {
  public:
   StageId id() const override { return StageId::kInterUe; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kUserUplink); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     auto& st = w.sessions();
     const CompiledPolicy& pol = w.policy();
@@ -398,6 +403,7 @@ class ZoneStage final : public Stage {
 class AclStage final : public Stage {
  public:
   StageId id() const override { return StageId::kAcl; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kUser); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     for_each_live(pkts, verdicts, [&](PacketCtx& p, Verdict& v) {
@@ -452,6 +458,7 @@ class AclStage final : public Stage {
 class RateStage final : public Stage {
  public:
   StageId id() const override { return StageId::kRate; }
+  bool wants(const SegmentSummary& s) const noexcept override { return s.any(SegmentSummary::kUser); }
   void run(std::span<PacketCtx> pkts, std::span<Verdict> verdicts, Worker& w) noexcept override {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();

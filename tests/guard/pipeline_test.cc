@@ -153,6 +153,24 @@ TEST_F(PipelineTest, LearnedSessionPassesAndSpoofedSourceDrops) {
   EXPECT_EQ(pipe_->worker().sessions().size(), 1u);
 }
 
+// A stage that can act on nothing in a batch segment is not run (Stage::wants): the N4 stage
+// spends no time on a batch of G-PDUs, the user-traffic stages none on an N4 frame's
+// segment; the verdicts are those of every stage running.
+TEST_F(PipelineTest, StagesSkipSegmentsWithoutTheirFlows) {
+  auto& c = pipe_->worker().counters();
+  auto ticks = [&](StageId s) { return c.stage_ticks[static_cast<size_t>(s)]; };
+  const uint64_t acl_before = ticks(StageId::kAcl);
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.9", 0xB00, 0x9B0)), 0xE1);
+  EXPECT_EQ(ticks(StageId::kAcl), acl_before);  // N4 segments only so far
+  EXPECT_GT(ticks(StageId::kN4), 0u);
+  const uint64_t n4_before = ticks(StageId::kN4);
+  expect(run(uplink(0xB00, udp("10.45.0.9", "198.51.100.10", 53))), Action::kPass, Reason::kNone);
+  expect(run(uplink(0xB00, udp("10.45.0.10", "198.51.100.10", 53))), Action::kDrop, Reason::kUeSrcSpoofed);
+  EXPECT_EQ(ticks(StageId::kN4), n4_before);
+  EXPECT_GT(ticks(StageId::kAcl), acl_before);
+  EXPECT_EQ(c.stage_packets[static_cast<size_t>(StageId::kN4)], 2u);  // the two N4 frames
+}
+
 TEST_F(PipelineTest, Ipv6PrefixAndFramedRouteSourcesAreTheUes) {
   establish(pfcp::session_establishment_request(0, spec("2001:db8:45:1::1", 0x200, 0x901)), 0xA2);
   expect(run(uplink(0x200, udp("2001:db8:45:1:aaaa::99", "2001:db8:100::10", 53))), Action::kPass, Reason::kNone);
