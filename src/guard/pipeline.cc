@@ -42,21 +42,6 @@ uint64_t ticks() noexcept {
 #endif
 }
 
-const IpAddr* PacketCtx::ue_addr() const {
-  const auto& l3 = ip();
-  if (!l3.present()) return nullptr;
-  switch (flow) {
-    case Flow::kUplink:
-    case Flow::kN6Uplink:
-      return &l3.src;
-    case Flow::kDownlink:
-    case Flow::kN6Downlink:
-      return &l3.dst;
-    default:
-      return nullptr;
-  }
-}
-
 uint16_t CompiledPolicy::ni_id(std::string_view name) const {
   for (size_t i = 1; i < ni_names.size(); ++i) {
     if (ni_names[i] == name) return static_cast<uint16_t>(i);

@@ -62,8 +62,15 @@ struct PacketCtx {
 
   const decode::IpLayer& ip() const { return inner ? pkt.inner_ip : pkt.outer_ip; }
   const decode::L4Layer& l4() const { return inner ? pkt.inner_l4 : pkt.outer_l4; }
-  // The UE end of the packet: source uplink, destination downlink.
-  const IpAddr* ue_addr() const;
+  // The UE end of the packet: source uplink, destination downlink (nullptr for other flows or
+  // without an IP layer). Inline: several stages ask it of every packet.
+  const IpAddr* ue_addr() const {
+    const auto& l3 = ip();
+    if (!l3.present()) return nullptr;
+    if (flow == Flow::kUplink || flow == Flow::kN6Uplink) return &l3.src;
+    if (flow == Flow::kDownlink || flow == Flow::kN6Downlink) return &l3.dst;
+    return nullptr;
+  }
   // UE traffic the policy stages judge: the inner packet of a G-PDU, or N6 plain IP.
   bool user_traffic() const {
     if (flow == Flow::kN6Uplink || flow == Flow::kN6Downlink) return pkt.outer_ip.present();

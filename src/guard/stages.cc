@@ -297,17 +297,17 @@ class QuarantineStage final : public Stage {
       if (!ue) return;
       const IpAddr& peer = p.uplink() ? p.ip().dst : p.ip().src;
       bool blocked = !q.allows(*ue, peer, p.ts_ns);
-      if (!blocked) {
-        // A dual-stack UE is quarantined by either of its addresses.
+      // A dual-stack UE is quarantined by either of its addresses.
+      const Session* s = blocked ? nullptr : w.sessions().get(p.session);
+      if (s && (ue->is_v6() ? s->has_v4 : ue->is_v4() && s->has_v6)) {
         IpAddr other;
-        if (const Session* s = w.sessions().get(p.session)) {
-          if (ue->is_v6() && s->has_v4) other = IpAddr::v4(s->ue_v4);
-          if (ue->is_v4() && s->has_v6) {
-            other.family = IpFamily::kV6;
-            for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
-          }
+        if (ue->is_v6()) {
+          other = IpAddr::v4(s->ue_v4);
+        } else {
+          other.family = IpFamily::kV6;
+          for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
         }
-        blocked = !other.empty() && !q.allows(other, peer, p.ts_ns);
+        blocked = !q.allows(other, peer, p.ts_ns);
       }
       if (blocked) w.report(p, v, Reason::kQuarantined, Action::kDrop);
     });

@@ -463,6 +463,29 @@ TEST_F(PipelineTest, QuarantineDropAllowListExpiryAndReload) {
   EXPECT_EQ(drops(Reason::kQuarantined), 4u);
 }
 
+// A dual-stack UE is quarantined by either address: an entry for its IPv4 address drops its
+// IPv6 traffic too, and one for its IPv6 /64 its IPv4 traffic; a single-stack UE beside it
+// is untouched.
+TEST_F(PipelineTest, QuarantineOfADualStackUeCoversBothFamilies) {
+  auto req = pfcp::session_establishment_request(0, spec("10.45.0.95", 0xB10, 0x940));
+  req.create_pdrs[0].pdi.ue_ips[0].ipv6 = A("2001:db8:45:95::1");
+  establish(req, 0xE5);
+  establish(pfcp::session_establishment_request(0, spec("10.45.0.96", 0xB11, 0x941)), 0xE6);
+  expect(run(uplink(0xB10, udp("2001:db8:45:95::7", "2001:db8:100::10", 53))), Action::kPass, Reason::kNone);
+  QuarantineEntry by_v4;
+  by_v4.ue = A("10.45.0.95");
+  pipe_->worker().quarantine_add(by_v4, ts_);
+  expect(run(uplink(0xB10, udp("10.45.0.95", "198.51.100.10", 53))), Action::kDrop, Reason::kQuarantined);
+  expect(run(uplink(0xB10, udp("2001:db8:45:95::7", "2001:db8:100::10", 53))), Action::kDrop, Reason::kQuarantined);
+  expect(run(uplink(0xB11, udp("10.45.0.96", "198.51.100.10", 53))), Action::kPass, Reason::kNone);
+  EXPECT_TRUE(pipe_->worker().quarantine_release(A("10.45.0.95"), ts_));
+  QuarantineEntry by_v6;
+  by_v6.ue = A("2001:db8:45:95::1");
+  pipe_->worker().quarantine_add(by_v6, ts_);
+  expect(run(uplink(0xB10, udp("10.45.0.95", "198.51.100.10", 53))), Action::kDrop, Reason::kQuarantined);
+  expect(run(uplink(0xB11, udp("10.45.0.96", "198.51.100.10", 53))), Action::kPass, Reason::kNone);
+}
+
 TEST(QuarantineFile, RoundTripAndErrors) {
   const std::string path = ::testing::TempDir() + "/quarantine-test.json";
   QuarantineEntry e;
