@@ -191,24 +191,11 @@ void BM_Pipeline(benchmark::State& state) {
     pipe->worker().events().clear();
   }
   const auto alerts_before = pipe->worker().counters().actions[static_cast<size_t>(guard::Action::kAlert)];
-  // Every pass over the frames is shifted later in packet time, so time never runs backwards
-  // for the per-UE windows and buckets (copying the batch's descriptors is part of the loop, as
-  // an I/O ring's would be).
-  const uint64_t pass_ns = t.frames.back().ts_ns - t.frames.front().ts_ns + 10'000;
-  uint64_t shift = pass_ns;
-  std::vector<guard::RawFrame> shifted(batch);
-  size_t i = 0;
+  // Packet time moves on from pass to pass (copying the batch's descriptors is part of the
+  // loop, as an I/O ring's would be).
+  ShiftedBatches feed(t, batch);
   for (auto _ : state) {
-    if (i + batch > t.frames.size()) {
-      i = 0;
-      shift += pass_ns;
-    }
-    for (size_t k = 0; k < batch; ++k) {
-      shifted[k] = t.frames[i + k];
-      shifted[k].ts_ns += shift;
-    }
-    pipe->process(shifted, verdicts);
-    i += batch;
+    pipe->process(feed.next(), verdicts);
     pipe->worker().events().clear();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * batch));

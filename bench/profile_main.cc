@@ -17,18 +17,13 @@
 namespace mecguard::bench {
 
 // Not inlined, so that callgrind can toggle collection on it.
-[[gnu::noinline]] uint64_t timed_passes(guard::Pipeline& pipe, const Traffic& t, uint32_t passes) {
+[[gnu::noinline]] uint64_t timed_passes(guard::Pipeline& pipe, ShiftedBatches& feed, uint32_t passes) {
   std::vector<guard::Verdict> verdicts(guard::Pipeline::kMaxBatch);
-  std::vector<guard::RawFrame> frames(t.frames.begin(), t.frames.end());
-  const uint64_t pass_ns = frames.back().ts_ns - frames.front().ts_ns + 1000;
   uint64_t packets = 0;
-  for (uint32_t pass = 0; pass < passes; ++pass) {
-    for (auto& f : frames) f.ts_ns += pass_ns;
-    for (size_t i = 0; i + guard::Pipeline::kMaxBatch <= frames.size(); i += guard::Pipeline::kMaxBatch) {
-      pipe.process(std::span(frames.data() + i, guard::Pipeline::kMaxBatch), verdicts);
-      pipe.worker().events().clear();
-      packets += guard::Pipeline::kMaxBatch;
-    }
+  for (size_t b = 0; b < passes * feed.batches_per_pass(); ++b) {
+    pipe.process(feed.next(), verdicts);
+    pipe.worker().events().clear();
+    packets += guard::Pipeline::kMaxBatch;
   }
   return packets;
 }
@@ -52,11 +47,12 @@ int main(int argc, char** argv) {
   auto pipe = bench::make_primed_pipeline(bench::make_policy(sessions, rules), sessions);
   if (!pipe) return 1;
   const auto traffic = bench::make_uplink_traffic(sessions, frames);
-  bench::timed_passes(*pipe, *traffic, 1);  // warm: every UE's buckets and detector state
+  bench::ShiftedBatches feed(*traffic, guard::Pipeline::kMaxBatch);
+  bench::timed_passes(*pipe, feed, 1);  // warm: every UE's buckets and detector state
   const guard::Counters before = pipe->worker().counters();
   const uint64_t k0 = guard::ticks();
   const auto t0 = std::chrono::steady_clock::now();
-  const uint64_t packets = bench::timed_passes(*pipe, *traffic, passes);
+  const uint64_t packets = bench::timed_passes(*pipe, feed, passes);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double ticks_per_ns = static_cast<double>(guard::ticks() - k0) / (secs * 1e9);
   const auto& c = pipe->worker().counters();

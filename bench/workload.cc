@@ -100,6 +100,26 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
   return t;
 }
 
+ShiftedBatches::ShiftedBatches(const Traffic& t, size_t batch)
+    : t_(&t),
+      buf_(batch),
+      pass_ns_(t.frames.back().ts_ns - t.frames.front().ts_ns + 10'000),
+      shift_(pass_ns_) {}
+
+std::span<const guard::RawFrame> ShiftedBatches::next() {
+  const size_t batch = buf_.size();
+  if (i_ + batch > t_->frames.size()) {
+    i_ = 0;
+    shift_ += pass_ns_;
+  }
+  for (size_t k = 0; k < batch; ++k) {
+    buf_[k] = t_->frames[i_ + k];
+    buf_[k].ts_ns += shift_;
+  }
+  i_ += batch;
+  return buf_;
+}
+
 policy::Policy make_policy(uint32_t sessions, uint32_t acl_rules, uint64_t seed) {
   policy::Policy p;
   p.topology.upf_n3 = {kUpfN3};

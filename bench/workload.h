@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,26 @@ struct Traffic {
   std::vector<guard::RawFrame> frames;  // views into arena
   std::vector<uint8_t> attack;         // per frame: 1 when the pipeline must drop it
   size_t attack_frames = 0;
+};
+
+// The traffic's frames a batch at a time, pass after pass over them, each pass later in packet
+// time than the one before (the first by one pass: callers have run one unshifted or warm-up
+// pass already), so that time never runs backwards for the per-UE windows and buckets. Each
+// batch's descriptors are copied with the shift applied, as from an I/O ring. Used by
+// BM_Pipeline and mecguard_profile.
+class ShiftedBatches {
+ public:
+  ShiftedBatches(const Traffic& t, size_t batch);
+  // The next `batch` frames (a pass ends at the last whole batch).
+  std::span<const guard::RawFrame> next();
+  size_t batches_per_pass() const { return t_->frames.size() / buf_.size(); }
+
+ private:
+  const Traffic* t_;
+  std::vector<guard::RawFrame> buf_;
+  size_t i_ = 0;
+  uint64_t pass_ns_;
+  uint64_t shift_;
 };
 
 // frame_len: Ethernet frame size of each G-PDU. attack_share: fraction of frames that are
