@@ -7,7 +7,8 @@
 # writes CSV files to bench/results/.
 #   bench/scaling.sh [BUILD_DIR]
 #   env: REPS=3 (repetitions; the table shows median and min-max), MIN_TIME=0.5,
-#        SKIP_LAB=1 (no lab run), SIZES="10000 100000 1000000" (memory sizes), LAB_LOOPS=40
+#        SKIP_LAB=1 (no lab run), SIZES="10000 100000 1000000" (memory sizes), LAB_LOOPS=40,
+#        BENCH_CPU=N (the CPU the throughput runs are pinned to; default the last one)
 # One worker, 128-byte uplink G-PDUs, every stage on (bench/workload.h). Numbers are from a
 # shared machine: compare rows of one run; ratios within a run are what the targets use.
 set -euo pipefail
@@ -18,10 +19,14 @@ out=$root/bench/results
 mkdir -p "$out"
 py=/usr/bin/python3
 
-echo "== throughput (mecguard_bench, ${REPS:-3} repetitions)" >&2
+# The worker runs pinned to one CPU, the last by default, away from CPU 0's housekeeping, as a
+# data-plane worker is deployed: on the 2-vCPU machine of issue 6, CPU 0 ran the same binary
+# 35% slower (decode-only 25 vs 37.6 Mpps) and an unpinned run landed on either (bench/README).
+cpu=${BENCH_CPU:-$(( $(nproc) - 1 ))}
+echo "== throughput (mecguard_bench, ${REPS:-3} repetitions, pinned to CPU $cpu)" >&2
 # Repetitions run in random order across the cases, so the machine's drift over the minutes of
 # a run falls on every case alike instead of on whichever ran last (ratios stay comparable).
-"$bench" --benchmark_filter='BM_Decode/sessions:[0-9]+/batch:256|BM_Pipeline/.*batch:256|BM_CompileAndSwap' \
+taskset -c "$cpu" "$bench" --benchmark_filter='BM_Decode/sessions:[0-9]+/batch:256|BM_Pipeline/.*batch:256|BM_CompileAndSwap' \
   --benchmark_repetitions="${REPS:-3}" --benchmark_min_time="${MIN_TIME:-0.5}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$out/scaling.json" --benchmark_out_format=json >/dev/null
