@@ -25,7 +25,6 @@ class Hll {
 
  public:
   static constexpr uint8_t kMaxRank = 15;
-  static constexpr size_t kRegisters = M;
   static constexpr unsigned kIndexBits = M == 64 ? 6 : 5;
   // The bias correction alpha(M) of Flajolet et al.
   static constexpr double kAlpha = M == 64 ? 0.709 : 0.697;
