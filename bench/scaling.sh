@@ -20,8 +20,9 @@ mkdir -p "$out"
 py=/usr/bin/python3
 
 # The worker runs pinned to one CPU, the last by default, away from CPU 0's housekeeping, as a
-# data-plane worker is deployed: on the 2-vCPU machine of issue 6, CPU 0 ran the same binary
-# 35% slower (decode-only 25 vs 37.6 Mpps) and an unpinned run landed on either (bench/README).
+# data-plane worker is deployed, so that every case of a run sees the same CPU: the two vCPUs of
+# the issue 6 machine differ from minute to minute (once 25 vs 37.6 Mpps decode-only, later
+# alike), and an unpinned run landed on either (bench/README).
 cpu=${BENCH_CPU:-$(( $(nproc) - 1 ))}
 echo "== throughput (mecguard_bench, ${REPS:-3} repetitions, pinned to CPU $cpu)" >&2
 # Repetitions run in random order across the cases, so the machine's drift over the minutes of

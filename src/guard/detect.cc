@@ -277,8 +277,7 @@ class DetectStage final : public Stage {
     } else if (s.has_v6) {
       key.hi = (uint64_t{6} << 48) | (uint64_t{s.network_instance} << 32);
       key.lo = s.ue_v6;
-      ue.family = IpFamily::kV6;
-      for (size_t i = 0; i < 8; ++i) ue.bytes[i] = static_cast<uint8_t>(s.ue_v6 >> (56 - 8 * i));
+      ue = s.ue_v6_addr();
     } else {
       return;
     }

@@ -79,6 +79,14 @@ struct alignas(64) Session {
   uint32_t generation = 0;       // bumped on every change; verdicts can name it
   uint64_t up_seid = 0;
   uint64_t cp_seid = 0;
+
+  // The UE's IPv6 prefix (ue_v6) as an address, the low 64 bits zero.
+  IpAddr ue_v6_addr() const {
+    IpAddr a;
+    a.family = IpFamily::kV6;
+    for (size_t i = 0; i < 8; ++i) a.bytes[i] = static_cast<uint8_t>(ue_v6 >> (56 - 8 * i));
+    return a;
+  }
 };
 static_assert(sizeof(Session) == 128);
 static_assert(offsetof(Session, local) + sizeof(Session::local) <= Session::kUplinkBytes,

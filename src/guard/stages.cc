@@ -300,14 +300,7 @@ class QuarantineStage final : public Stage {
       // A dual-stack UE is quarantined by either of its addresses.
       const Session* s = blocked ? nullptr : w.sessions().get(p.session);
       if (s && (ue->is_v6() ? s->has_v4 : ue->is_v4() && s->has_v6)) {
-        IpAddr other;
-        if (ue->is_v6()) {
-          other = IpAddr::v4(s->ue_v4);
-        } else {
-          other.family = IpFamily::kV6;
-          for (size_t i = 0; i < 8; ++i) other.bytes[i] = static_cast<uint8_t>(s->ue_v6 >> (56 - 8 * i));
-        }
-        blocked = !q.allows(other, peer, p.ts_ns);
+        blocked = !q.allows(ue->is_v6() ? IpAddr::v4(s->ue_v4) : s->ue_v6_addr(), peer, p.ts_ns);
       }
       if (blocked) w.report(p, v, Reason::kQuarantined, Action::kDrop);
     });

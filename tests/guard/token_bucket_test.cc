@@ -1,4 +1,4 @@
-// DualBucket: two token buckets on one timestamp (token_bucket.h).
+// TokenBucket and DualBucket (token_bucket.h).
 #include "guard/token_bucket.h"
 
 #include <gtest/gtest.h>
@@ -50,6 +50,20 @@ TEST(DualBucket, ALimitTurnedOnStartsFull) {
   EXPECT_EQ(passes(b, kSecond, RateLimit{0, 1600}, 5), 2);  // packet limit off: bits decide
   EXPECT_EQ(passes(b, kSecond, RateLimit{3, 1600}, 1), 0);  // bits spent
   EXPECT_EQ(passes(b, kSecond, RateLimit{3, 0}, 5), 3);     // packet bucket was off: full again
+}
+
+// TokenBucket keeps the same rules with one rate: fresh starts full, backwards time refills
+// nothing, refill never passes the burst.
+TEST(TokenBucket, StartsFullRefillsAndIgnoresTimeGoingBackwards) {
+  TokenBucket b;
+  int passed = 0;
+  for (int i = 0; i < 5; ++i) passed += b.take(3 * kSecond, 2, 3, 1) ? 1 : 0;
+  EXPECT_EQ(passed, 3);
+  EXPECT_FALSE(b.take(2 * kSecond, 2, 3, 1));
+  EXPECT_TRUE(b.take(3 * kSecond + kSecond / 2, 2, 3, 1));  // 0.5 s at 2/s: one token
+  EXPECT_FALSE(b.take(3 * kSecond + kSecond / 2, 2, 3, 1));
+  EXPECT_TRUE(b.take(100 * kSecond, 2, 3, 3));
+  EXPECT_FALSE(b.take(100 * kSecond, 2, 3, 0.5));  // capped at the burst of 3, all spent
 }
 
 }  // namespace
