@@ -189,7 +189,7 @@ Expected<std::shared_ptr<const CompiledPolicy>> compile_policy(const policy::Pol
 
 Worker::Worker(const Limits& limits)
     : sessions_(limits.sessions),
-      ue_states_(limits.sessions.max_sessions),
+      ue_states_(sessions_.ue_states()),
       n4_(sessions_, limits.n4),
       max_events_(limits.max_events_per_batch),
       rates_(ue_states_),
@@ -297,7 +297,7 @@ Pipeline::Pipeline(std::shared_ptr<const CompiledPolicy> policy, const Worker::L
   worker_.set_policy(std::move(policy));
 }
 
-void Pipeline::classify(PacketCtx& p) const noexcept {
+void Pipeline::classify(PacketCtx& p, TunnelMemo& memo) const noexcept {
   const auto& pkt = p.pkt;
   const CompiledPolicy& pol = worker_.policy();
   auto in = [](const std::vector<IpAddr>& list, const IpAddr& a) {
@@ -307,15 +307,23 @@ void Pipeline::classify(PacketCtx& p) const noexcept {
     p.flow = Flow::kN4;
   } else if (pkt.app == decode::AppKind::kGtpu) {
     const auto& ip = pkt.outer_ip;
-    if (in(pol.upf_tunnel_addrs, ip.dst)) {
-      p.flow = Flow::kUplink;
-      p.on_n9 = in(pol.upf_n9_addrs, ip.dst);
-    } else if (in(pol.upf_tunnel_addrs, ip.src)) {
-      p.flow = Flow::kDownlink;
-      p.on_n9 = in(pol.upf_n9_addrs, ip.src);
-    } else {
-      p.flow = Flow::kGtpUnknown;
+    if (!memo.valid || !(ip.dst == memo.dst) || !(ip.src == memo.src)) {
+      memo.on_n9 = false;
+      if (in(pol.upf_tunnel_addrs, ip.dst)) {
+        memo.flow = Flow::kUplink;
+        memo.on_n9 = in(pol.upf_n9_addrs, ip.dst);
+      } else if (in(pol.upf_tunnel_addrs, ip.src)) {
+        memo.flow = Flow::kDownlink;
+        memo.on_n9 = in(pol.upf_n9_addrs, ip.src);
+      } else {
+        memo.flow = Flow::kGtpUnknown;
+      }
+      memo.src = ip.src;
+      memo.dst = ip.dst;
+      memo.valid = true;
     }
+    p.flow = memo.flow;
+    p.on_n9 = memo.on_n9;
     p.inner = pkt.inner_ip.present();
   } else if (pkt.outer_ip.present()) {
     if (pol.ue_pools.lookup(pkt.outer_ip.src)) p.flow = Flow::kN6Uplink;
@@ -332,6 +340,7 @@ void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verd
   const size_t n = std::min({frames.size(), verdicts.size(), kMaxBatch});
   auto& c = worker_.counters();
   const uint64_t t_decode = ticks();
+  TunnelMemo memo;
   for (size_t i = 0; i < n; ++i) {
     PacketCtx& p = ctx_[i];
     decode::decode_frame(frames[i].data, link_, p.pkt);
@@ -342,7 +351,8 @@ void Pipeline::process(std::span<const RawFrame> frames, std::span<Verdict> verd
     p.on_n9 = false;
     p.session = kNoSession;
     p.ni = 0;
-    classify(p);
+    classify(p, memo);
+    p.settle();
     verdicts[i] = Verdict{};
     ++c.frames;
     c.bytes += frames[i].data.size();

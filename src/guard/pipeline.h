@@ -59,6 +59,9 @@ struct PacketCtx {
   bool on_n9 = false;  // the tunnel is on N9 (peer UPF) rather than N3
   SessionId session = kNoSession;
   uint16_t ni = 0;     // policy network instance id (index + 1); 0: none
+  // Worked out once after classification, asked by most stages of every packet.
+  bool user = false;   // user_traffic()
+  bool up = false;     // uplink()
 
   const decode::IpLayer& ip() const { return inner ? pkt.inner_ip : pkt.outer_ip; }
   const decode::L4Layer& l4() const { return inner ? pkt.inner_l4 : pkt.outer_l4; }
@@ -72,11 +75,14 @@ struct PacketCtx {
     return nullptr;
   }
   // UE traffic the policy stages judge: the inner packet of a G-PDU, or N6 plain IP.
-  bool user_traffic() const {
-    if (flow == Flow::kN6Uplink || flow == Flow::kN6Downlink) return pkt.outer_ip.present();
-    return (flow == Flow::kUplink || flow == Flow::kDownlink) && inner && pkt.inner_ip.present();
+  bool user_traffic() const { return user; }
+  bool uplink() const { return up; }
+  // Sets `user` and `up` from the flow and the decoded layers (the pipeline, after classify).
+  void settle() {
+    up = flow == Flow::kUplink || flow == Flow::kN6Uplink;
+    if (flow == Flow::kN6Uplink || flow == Flow::kN6Downlink) user = pkt.outer_ip.present();
+    else user = (flow == Flow::kUplink || flow == Flow::kDownlink) && inner && pkt.inner_ip.present();
   }
-  bool uplink() const { return flow == Flow::kUplink || flow == Flow::kN6Uplink; }
 };
 
 // What a stage or the sink reports; stages append, the sink drains after each batch.
@@ -299,7 +305,7 @@ class Worker {
   uint16_t learn_ni(uint16_t tid);  // maps session-table NI ids up to tid (a new name)
 
   SessionTable sessions_;
-  UeStateTable ue_states_;  // before rates_ and detect_, which point into it
+  UeStateTable ue_states_;  // a view of sessions_'s slots; before rates_ and detect_, which point into it
   N4Tracker n4_;
   Counters counters_;
   std::vector<Event> events_;
@@ -333,7 +339,15 @@ class Pipeline {
   std::span<const PacketCtx> last_batch() const { return {ctx_.data(), last_n_}; }
 
  private:
-  void classify(PacketCtx& p) const noexcept;
+  // The previous G-PDU's outer addresses and what they made of it: the tunnels of a batch run
+  // between a few gNBs and the UPF, so most packets repeat the answer.
+  struct TunnelMemo {
+    IpAddr src, dst;
+    Flow flow = Flow::kOther;
+    bool on_n9 = false;
+    bool valid = false;
+  };
+  void classify(PacketCtx& p, TunnelMemo& memo) const noexcept;
 
   Worker worker_;
   decode::LinkType link_;

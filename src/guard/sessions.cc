@@ -32,7 +32,7 @@ uint64_t upper64(const IpAddr& a) {
 SessionTable::SessionTable(const Limits& limits)
     : limits_(limits),
       addrs_(limits.max_addresses),
-      slab_(limits.max_sessions),
+      slots_(limits.max_sessions),
       seid_index_(limits.max_sessions),
       tunnel_index_(limits.max_sessions * 2),
       dl_index_(limits.max_sessions),
@@ -51,21 +51,21 @@ uint16_t SessionTable::network_instance_id(const std::string& name) {
 
 SessionId SessionTable::find_seid(uint16_t upf, uint64_t up_seid) const {
   return seid_index_.find(hash32(Key128{upf, up_seid}), [&](uint32_t id) {
-    const Session& s = slab_[id];
+    const Session& s = rec(id);
     return s.up_seid == up_seid && s.upf == upf;
   });
 }
 
 SessionId SessionTable::find_ue_v4(uint32_t ni, uint32_t v4) const {
   return ue_index_.find(ue_v4_hash(v4), [&](uint32_t id) {
-    const Session& s = slab_[id];
+    const Session& s = rec(id);
     return s.has_v4 && s.ue_v4 == v4 && (ni == kAnyNi || s.network_instance == ni);
   });
 }
 
 SessionId SessionTable::find_ue_v6(uint32_t ni, uint64_t upper) const {
   return ue_index_.find(ue_v6_hash(upper), [&](uint32_t id) {
-    const Session& s = slab_[id];
+    const Session& s = rec(id);
     return s.has_v6 && s.v6_len == 64 && s.ue_v6 == upper && (ni == kAnyNi || s.network_instance == ni);
   });
 }
@@ -81,7 +81,7 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   } else {
     id = static_cast<SessionId>(used_++);
   }
-  Session& slot = slab_[id];
+  Session& slot = rec(id);
   slot = Session{};
   slot.up_seid = s.up_seid;
   slot.cp_seid = s.cp_seid;
@@ -327,7 +327,7 @@ bool SessionTable::recently_deleted(uint16_t addr, uint32_t teid) const {
 }
 
 size_t SessionTable::memory_bytes() const {
-  return used_ * sizeof(Session) + free_.capacity() * sizeof(SessionId) +
+  return used_ * sizeof(Slot) + free_.capacity() * sizeof(SessionId) +
          seid_index_.memory_bytes() + tunnel_index_.memory_bytes() + dl_index_.memory_bytes() +
          ue_index_.memory_bytes() + route_index_.memory_bytes() +
          deleted_.memory_bytes();

@@ -18,6 +18,7 @@
 #include "guard/flat_map.h"
 #include "guard/id_table.h"
 #include "guard/page_array.h"
+#include "guard/ue_state.h"
 
 namespace mecguard::guard {
 
@@ -112,8 +113,8 @@ class SessionTable {
   // Adds a session; the caller fills up_seid/upf/peer first. kFull when at the bound.
   std::pair<TableResult, SessionId> create(const Session& s);
   void remove(SessionId id);
-  Session* get(SessionId id) { return id < used_ && slab_[id].live ? &slab_[id] : nullptr; }
-  const Session* get(SessionId id) const { return id < used_ && slab_[id].live ? &slab_[id] : nullptr; }
+  Session* get(SessionId id) { return id < used_ && rec(id).live ? &rec(id) : nullptr; }
+  const Session* get(SessionId id) const { return id < used_ && rec(id).live ? &rec(id) : nullptr; }
   SessionId by_seid(uint16_t upf, uint64_t up_seid) const;
 
   // Index maintenance, used by the tracker as PDRs/FARs come and go. A collision (the key
@@ -154,17 +155,17 @@ class SessionTable {
     (t.downlink ? dl_index_ : tunnel_index_).fetch(t.hash, lines);
   }
   SessionId find(const TunnelProbe& t) const {
-    return (t.downlink ? dl_index_ : tunnel_index_).find(t.hash, [&](uint32_t id) { return holds(slab_[id], t); });
+    return (t.downlink ? dl_index_ : tunnel_index_).find(t.hash, [&](uint32_t id) { return holds(rec(id), t); });
   }
   // find() when candidate(t) was `cand`: the candidate's record alone when it holds the tunnel
   // (it is the first entry with the hash, so find() would return it too).
   SessionId find(const TunnelProbe& t, SessionId cand) const {
-    if (cand < used_ && slab_[cand].live && holds(slab_[cand], t)) return cand;
+    if (cand < used_ && rec(cand).live && holds(rec(cand), t)) return cand;
     return find(t);
   }
   // The lines of the session record a packet of this direction reads (uplink: the first).
   void fetch_session(SessionId id, bool uplink, LineBatch& lines) const {
-    if (id < used_) lines.add(&slab_[id], uplink ? Session::kUplinkBytes : sizeof(Session));
+    if (id < used_) lines.add(&rec(id), uplink ? Session::kUplinkBytes : sizeof(Session));
   }
   // The first session whose tunnel hash equals the probe's, read from the index slot alone and
   // not checked (kNoSession if none): the TEID stage loads its record and per-UE state while
@@ -175,6 +176,11 @@ class SessionTable {
   // The index slot where the UE-address lookup of `a` starts (inter-UE destinations), when
   // a UE address or route may be there.
   void fetch_ue(const IpAddr& a, LineBatch& lines) const;
+
+  // The UeState beside each session record (rate and detect stages): a view of the slots.
+  UeStateTable ue_states() {
+    return UeStateTable(slots_.capacity() ? &slots_[0].ue : nullptr, sizeof(Slot), slots_.capacity());
+  }
 
   size_t size() const { return live_; }
   // Live sessions owned by the peer (Interner id); kept on create/remove.
@@ -187,7 +193,7 @@ class SessionTable {
   std::vector<SessionId> select(Pred&& pred) const {
     std::vector<SessionId> out;
     for (SessionId id = 0; id < used_; ++id) {
-      if (slab_[id].live && pred(slab_[id])) out.push_back(id);
+      if (rec(id).live && pred(rec(id))) out.push_back(id);
     }
     return out;
   }
@@ -233,7 +239,17 @@ class SessionTable {
   Limits limits_;
   Interner addrs_;
   std::vector<std::string> ni_names_{""};
-  PageArray<Session> slab_;  // max_sessions records, resident as used
+  // A session's record and its UeState side by side, so that an uplink packet's lines (the
+  // record's first, the state's first two) lie within 320 bytes of one another: one page, and
+  // one translation, instead of two (docs/decisions/007-session-and-ue-state-in-one-slot.md).
+  struct alignas(64) Slot {
+    Session session;
+    UeState ue;
+  };
+  static_assert(sizeof(Slot) == sizeof(Session) + sizeof(UeState));
+  Session& rec(SessionId id) { return slots_[id].session; }
+  const Session& rec(SessionId id) const { return slots_[id].session; }
+  PageArray<Slot> slots_;  // max_sessions slots, resident as used
   size_t used_ = 0;          // ids below this have been handed out
   std::vector<SessionId> free_;
   size_t live_ = 0;

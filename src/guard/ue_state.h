@@ -87,17 +87,19 @@ static_assert(sizeof(UeState) == 192);
 static_assert(offsetof(UeState, uplink) + sizeof(DualBucket) <= UeState::kUplinkBytes);
 static_assert(offsetof(UeState, dl_serial) >= UeState::kDownlinkOffset);
 
-// Page-backed array of UeState by session id, sized for the session bound: resident only where
-// sessions send.
+// The UeState of each session id, where its owner keeps it: beside each session's record in
+// the SessionTable's slots (SessionTable::ue_states), `stride` bytes apart. A view: the
+// storage belongs to the session table and outlives the view.
 class UeStateTable {
  public:
-  explicit UeStateTable(size_t max_sessions) : states_(max_sessions) {}
+  UeStateTable(UeState* first, size_t stride, size_t capacity)
+      : base_(reinterpret_cast<unsigned char*>(first)), stride_(stride), capacity_(first ? capacity : 0) {}
   // The state of session `id`; nullptr past the bound.
-  UeState* get(uint32_t id) { return id < states_.capacity() ? &states_[id] : nullptr; }
+  UeState* get(uint32_t id) { return id < capacity_ ? at(id) : nullptr; }
   // Adds the lines a packet of this direction reads to `lines`.
   void fetch(uint32_t id, bool uplink, LineBatch& lines) const {
-    if (id >= states_.capacity()) return;
-    const auto* base = reinterpret_cast<const unsigned char*>(states_.data() + id);
+    if (id >= capacity_) return;
+    const unsigned char* base = base_ + size_t{id} * stride_;
     if (uplink) {
       lines.add(base, UeState::kUplinkBytes);
     } else {
@@ -106,7 +108,10 @@ class UeStateTable {
   }
 
  private:
-  PageArray<UeState> states_;
+  UeState* at(uint32_t id) { return reinterpret_cast<UeState*>(base_ + size_t{id} * stride_); }
+  unsigned char* base_;
+  size_t stride_;
+  size_t capacity_;
 };
 
 }  // namespace mecguard::guard

@@ -261,8 +261,15 @@ TEST_P(PortTest, OverflowIsCountedAndRecovers) {
   for (uint32_t s = 0; s < kFrames; ++s) {
     ASSERT_TRUE(peer_send(peer_, test_frame(s)));
   }
-  usleep(50000);  // let the last block retire
-  const uint64_t drops = port_->stats().rx_kernel_drops;
+  // The kernel may still be delivering (and dropping) when the sends return: wait until the
+  // drop count holds still over five reads 10 ms apart (bounded: 3 s).
+  uint64_t drops = port_->stats().rx_kernel_drops;
+  for (int still = 0, polls = 0; still < 5 && polls < 300; ++polls) {
+    usleep(10000);
+    const uint64_t now = port_->stats().rx_kernel_drops;
+    still = now == drops ? still + 1 : 0;
+    drops = now;
+  }
   EXPECT_GT(drops, 0u);
   EXPECT_EQ(port_->stats().rx_kernel_drops, drops);  // reading does not lose the count
   Received r;

@@ -1,5 +1,8 @@
 #include "guard/page_array.h"
 
+#include <array>
+#include <cstddef>
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -39,7 +42,10 @@ TEST(LineBatch, CountsTheLinesARangeTouches) {
 // The lines a packet's direction needs: uplink reads UeState lines 0-1, downlink 2; a
 // session's uplink fields are its first line.
 TEST(LineBatch, UeStateAndSessionLinesByDirection) {
-  UeStateTable states(16);
+  SessionTable::Limits small;
+  small.max_sessions = 16;
+  SessionTable slots(small);
+  UeStateTable states = slots.ue_states();
   LineBatch b;
   states.fetch(3, /*uplink=*/true, b);
   EXPECT_EQ(b.size(), 2u);
@@ -62,6 +68,38 @@ TEST(LineBatch, UeStateAndSessionLinesByDirection) {
   t.fetch_session(id + 1, true, b);  // never used: nothing
   EXPECT_EQ(b.size(), 3u);
   b.load();
+}
+
+// A session's UeState sits right after its record, so the three lines an uplink packet reads
+// (the record's first, the state's first two) lie within 320 bytes; writing the state leaves
+// the record, and the neighbours' state, as they were.
+TEST(SessionSlots, UeStateBesideItsSessionRecord) {
+  SessionTable::Limits small;
+  small.max_sessions = 4;
+  SessionTable t(small);
+  UeStateTable states = t.ue_states();
+  std::array<SessionId, 3> ids{};
+  for (uint64_t k = 0; k < ids.size(); ++k) {
+    Session s;
+    s.up_seid = 100 + k;
+    const auto [r, id] = t.create(s);
+    ASSERT_EQ(r, TableResult::kOk);
+    ids[k] = id;
+  }
+  const auto* rec = reinterpret_cast<const unsigned char*>(t.get(ids[1]));
+  const auto* ue = reinterpret_cast<const unsigned char*>(states.get(ids[1]));
+  ASSERT_NE(ue, nullptr);
+  EXPECT_EQ(ue - rec, static_cast<std::ptrdiff_t>(sizeof(Session)));
+  EXPECT_LE(ue + UeState::kUplinkBytes - rec, 320);
+  states.get(ids[1])->claim_uplink(t.get(ids[1])->serial);
+  states.get(ids[1])->detect.pkts = 77;
+  states.get(ids[1])->claim_downlink(t.get(ids[1])->serial);
+  EXPECT_EQ(t.get(ids[1])->up_seid, 101u);
+  EXPECT_EQ(t.get(ids[2])->up_seid, 102u);
+  EXPECT_EQ(states.get(ids[0])->detect.pkts, 0u);
+  EXPECT_EQ(states.get(ids[2])->detect.pkts, 0u);
+  EXPECT_EQ(states.get(ids[1])->detect.pkts, 77u);
+  EXPECT_EQ(states.get(4), nullptr);  // past the bound
 }
 
 }  // namespace
