@@ -334,12 +334,8 @@ class DetectStage final : public Stage {
     }
     if (!reestablish) return;
     const auto window = static_cast<uint64_t>(d.window_seconds * 1e9);
-    PeerChurn* pc = st.peers.find(s.peer);
-    if (!pc) {
-      if (st.peers.insert_or_assign(s.peer, PeerChurn{}) == InsertResult::kFull) return;
-      pc = st.peers.find(s.peer);
-      pc->window_start = now;
-    }
+    PeerChurn* pc = st.peers.find_or_insert(s.peer, PeerChurn{now, 0, false});
+    if (!pc) return;
     if (now >= pc->window_start + window) *pc = PeerChurn{now, 0, false};
     ++pc->reestablish;
     const double rate = pc->reestablish / d.window_seconds;
@@ -362,13 +358,8 @@ class DetectStage final : public Stage {
       st.dst.clear();
       st.dst_window_start = p.ts_ns;
     }
-    DstDetect* t = st.dst.find(dst);
-    if (!t) {
-      if (st.dst.insert_or_assign(dst, DstDetect{}) == InsertResult::kFull) {
-        ++st.dst_overflow;
-      }
-      t = st.dst.find(dst);
-    }
+    DstDetect* t = st.dst.find_or_insert(dst);
+    if (!t) ++st.dst_overflow;
     if (t) {
       (syn ? t->syn : t->udp) += 1;
       t->sources.add(p.session);

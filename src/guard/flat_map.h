@@ -45,26 +45,20 @@ class FlatMap {
   const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
 
   InsertResult insert_or_assign(const K& key, const V& value) {
-    size_t i = Hash{}(key) & mask_;
-    for (;; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (!s.used) break;
-      if (s.key == key) {
-        s.value = value;
-        return InsertResult::kUpdated;
-      }
+    size_t i = probe(key);
+    if (slots_[i].used) {
+      slots_[i].value = value;
+      return InsertResult::kUpdated;
     }
-    if (size_ >= max_entries_) return InsertResult::kFull;
-    if ((size_ + 1) * 10 > slot_count() * 7) {
-      grow();
-      for (i = Hash{}(key) & mask_; slots_[i].used; i = (i + 1) & mask_) {
-      }
-    }
-    slots_[i].used = true;
-    slots_[i].key = key;
-    slots_[i].value = value;
-    ++size_;
-    return InsertResult::kInserted;
+    return place(key, value, i) ? InsertResult::kInserted : InsertResult::kFull;
+  }
+
+  // The value of `key`, inserted as `init` when absent (one probe either way); nullptr when
+  // absent and the map is at its bound.
+  V* find_or_insert(const K& key, const V& init = V{}) {
+    size_t i = probe(key);
+    if (slots_[i].used) return &slots_[i].value;
+    return place(key, init, i) ? &slots_[i].value : nullptr;
   }
 
   // Removes key; later entries of the probe run move back so no tombstones are needed.
@@ -102,6 +96,26 @@ class FlatMap {
   }
 
  private:
+  // The slot holding `key`, or the free slot that ends its probe run.
+  size_t probe(const K& key) const {
+    size_t i = Hash{}(key) & mask_;
+    while (slots_[i].used && !(slots_[i].key == key)) i = (i + 1) & mask_;
+    return i;
+  }
+  // Puts a new key in free slot `i` (moved when the table grows); false at the bound.
+  bool place(const K& key, const V& value, size_t& i) {
+    if (size_ >= max_entries_) return false;
+    if ((size_ + 1) * 10 > slot_count() * 7) {
+      grow();
+      i = probe(key);
+    }
+    slots_[i].used = true;
+    slots_[i].key = key;
+    slots_[i].value = value;
+    ++size_;
+    return true;
+  }
+
   static size_t slots_for(size_t entries) {
     size_t slots = 16;
     while (slots * 7 < entries * 10) slots <<= 1;

@@ -30,13 +30,10 @@ bool inner_status(DecodeStatus s) { return s >= DecodeStatus::kInnerTruncated; }
 bool peer_allows(FlatMap<IpAddr, TokenBucket, RateState::AddrHash>& table, TokenBucket& overflow,
                  uint64_t& overflow_count, const IpAddr& src, uint64_t now_ns, double pps, double burst_seconds) {
   const double burst = std::max(1.0, pps * burst_seconds);
-  TokenBucket* b = table.find(src);
+  TokenBucket* b = table.find_or_insert(src);
   if (!b) {
-    if (table.insert_or_assign(src, TokenBucket{}) == InsertResult::kFull) {
-      ++overflow_count;
-      return overflow.take(now_ns, pps, burst, 1.0);
-    }
-    b = table.find(src);
+    ++overflow_count;
+    return overflow.take(now_ns, pps, burst, 1.0);
   }
   return b->take(now_ns, pps, burst, 1.0);
 }

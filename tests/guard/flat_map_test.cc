@@ -45,7 +45,7 @@ void random_ops_match_reference(uint32_t seed) {
   std::mt19937_64 rng(seed);
   for (int step = 0; step < 20000; ++step) {
     const uint64_t k = rng() % 96;
-    switch (rng() % 3) {
+    switch (rng() % 4) {
       case 0: {
         const auto r = m.insert_or_assign(k, step);
         if (ref.count(k)) {
@@ -62,6 +62,20 @@ void random_ops_match_reference(uint32_t seed) {
       case 1:
         ASSERT_EQ(m.erase(k), ref.erase(k) == 1);
         break;
+      case 2: {  // the value there, or the new one; nothing past the bound
+        uint64_t* v = m.find_or_insert(k, static_cast<uint64_t>(step));
+        if (ref.count(k)) {
+          ASSERT_NE(v, nullptr);
+          ASSERT_EQ(*v, ref[k]);
+        } else if (ref.size() < 64) {
+          ASSERT_NE(v, nullptr);
+          ASSERT_EQ(*v, static_cast<uint64_t>(step));
+          ref[k] = static_cast<uint64_t>(step);
+        } else {
+          ASSERT_EQ(v, nullptr);
+        }
+        break;
+      }
       default: {
         const auto* v = m.find(k);
         auto it = ref.find(k);
