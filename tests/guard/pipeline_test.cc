@@ -171,6 +171,45 @@ TEST_F(PipelineTest, StagesSkipSegmentsWithoutTheirFlows) {
   EXPECT_EQ(c.stage_packets[static_cast<size_t>(StageId::kN4)], 2u);  // the two N4 frames
 }
 
+// Classification in one batch where tunnel ends alternate (the pipeline reuses the previous
+// G-PDU's answer for the same outer addresses): every packet gets its own flow, and the
+// user-traffic and direction flags the stages read follow the flow.
+TEST_F(PipelineTest, FlowsOfAMixedBatch) {
+  const IpAddr other = A("10.10.3.99");
+  build::GtpuSpec echo;
+  echo.msg_type = decode::gtpu_msg::kEchoRequest;
+  echo.seq = 1;
+  std::vector<build::Buf> frames = {
+      uplink(0x100, udp("10.45.0.2", "198.51.100.7", 443)),
+      uplink(0x101, udp("10.45.0.3", "198.51.100.7", 443)),
+      downlink(0x200, udp("198.51.100.7", "10.45.0.2", 40000)),
+      // Same destination as the downlink before it, another source: between two gNBs.
+      build::ethernet_ip(build::gtpu_ip(gnb2_, gnb_, build::gpdu_spec(0x301, udp("10.45.0.2", "198.51.100.7", 443), 9, 1))),
+      build::ethernet_ip(build::gtpu_ip(gnb_, other, build::gpdu_spec(0x300, udp("10.45.0.2", "198.51.100.7", 443), 9, 1))),
+      uplink(0x102, udp("10.45.0.4", "198.51.100.7", 443), &gnb2_),
+      uplink(0x100, udp("10.45.0.2", "198.51.100.7", 443)),
+      build::ethernet_ip(udp("10.45.0.2", "198.51.100.7", 443)),
+      build::ethernet_ip(udp("198.51.100.7", "10.45.0.2", 443)),
+      build::ethernet_ip(build::gtpu_ip(upf_n3_, gnb_, echo)),
+  };
+  std::vector<RawFrame> raw;
+  for (const auto& f : frames) raw.push_back({Bytes(f.data(), f.size()), ts_ += 1000, ++number_});
+  std::vector<Verdict> v(raw.size());
+  pipe_->process(raw, v);
+  const auto batch = pipe_->last_batch();
+  ASSERT_EQ(batch.size(), frames.size());
+  const Flow want[] = {Flow::kUplink,     Flow::kUplink,   Flow::kDownlink,  Flow::kGtpUnknown,
+                       Flow::kGtpUnknown, Flow::kUplink,   Flow::kUplink,    Flow::kN6Uplink,
+                       Flow::kN6Downlink, Flow::kDownlink};
+  const bool user[] = {true, true, true, false, false, true, true, true, true, false};
+  const bool up[] = {true, true, false, false, false, true, true, true, false, false};
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(batch[i].flow, want[i]) << i << ": " << flow_name(batch[i].flow);
+    EXPECT_EQ(batch[i].user_traffic(), user[i]) << i;
+    EXPECT_EQ(batch[i].uplink(), up[i]) << i;
+  }
+}
+
 TEST_F(PipelineTest, Ipv6PrefixAndFramedRouteSourcesAreTheUes) {
   establish(pfcp::session_establishment_request(0, spec("2001:db8:45:1::1", 0x200, 0x901)), 0xA2);
   expect(run(uplink(0x200, udp("2001:db8:45:1:aaaa::99", "2001:db8:100::10", 53))), Action::kPass, Reason::kNone);
