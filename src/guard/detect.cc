@@ -308,12 +308,12 @@ class DetectStage final : public Stage {
     if (!u) {
       UeChurn fresh;
       if (const UeChurn* o = old.find(hkey)) fresh = *o;
-      if (cur.insert_or_assign(hkey, fresh) == InsertResult::kFull) {
+      u = cur.find_or_insert(hkey, fresh);
+      if (!u) {
         ++st.churn_overflow;
         return;
       }
-      old.erase(hkey);
-      u = cur.find(hkey);
+      old.erase(hkey);  // the other table: `u` stays where it is
     }
     if (u->events == 0 || (now_ms >= u->window_start_ms && now_ms - u->window_start_ms >= cw_ms)) {
       u->window_start_ms = now_ms;
@@ -359,8 +359,9 @@ class DetectStage final : public Stage {
       st.dst_window_start = p.ts_ns;
     }
     DstDetect* t = st.dst.find_or_insert(dst);
-    if (!t) ++st.dst_overflow;
-    if (t) {
+    if (!t) {
+      ++st.dst_overflow;
+    } else {
       (syn ? t->syn : t->udp) += 1;
       t->sources.add(p.session);
       const uint32_t most = std::max(t->syn, t->udp);

@@ -36,11 +36,8 @@ class FlatMap {
   size_t memory_bytes() const { return slot_count() * sizeof(Slot); }
 
   V* find(const K& key) {
-    for (size_t i = Hash{}(key) & mask_;; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (!s.used) return nullptr;
-      if (s.key == key) return &s.value;
-    }
+    Slot& s = slots_[probe(key)];
+    return s.used ? &s.value : nullptr;
   }
   const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
 

@@ -95,11 +95,11 @@ class UeStateTable {
   UeStateTable(UeState* first, size_t stride, size_t capacity)
       : base_(reinterpret_cast<unsigned char*>(first)), stride_(stride), capacity_(first ? capacity : 0) {}
   // The state of session `id`; nullptr past the bound.
-  UeState* get(uint32_t id) { return id < capacity_ ? at(id) : nullptr; }
+  UeState* get(uint32_t id) { return id < capacity_ ? reinterpret_cast<UeState*>(at(id)) : nullptr; }
   // Adds the lines a packet of this direction reads to `lines`.
   void fetch(uint32_t id, bool uplink, LineBatch& lines) const {
     if (id >= capacity_) return;
-    const unsigned char* base = base_ + size_t{id} * stride_;
+    const unsigned char* base = at(id);
     if (uplink) {
       lines.add(base, UeState::kUplinkBytes);
     } else {
@@ -108,7 +108,7 @@ class UeStateTable {
   }
 
  private:
-  UeState* at(uint32_t id) { return reinterpret_cast<UeState*>(base_ + size_t{id} * stride_); }
+  unsigned char* at(uint32_t id) const { return base_ + size_t{id} * stride_; }
   unsigned char* base_;
   size_t stride_;
   size_t capacity_;
