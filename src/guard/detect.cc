@@ -50,7 +50,14 @@ bool not_the_ues(const Verdict& v) {
   }
 }
 
-uint32_t reason_bit(Reason r) { return 1u << (static_cast<uint32_t>(r) % 32); }
+// The bit of UeDetect::fired for a per-UE detection (the reasons from kDetectSynFlood to
+// kDetectBehaviourChange; the churn and storm detections keep their own flags).
+constexpr uint16_t fired_bit(Reason r) {
+  const auto i = static_cast<uint32_t>(r) - static_cast<uint32_t>(Reason::kDetectSynFlood);
+  return static_cast<uint16_t>(1u << (i & 15));
+}
+static_assert(static_cast<uint32_t>(Reason::kDetectBehaviourChange) - static_cast<uint32_t>(Reason::kDetectSynFlood) < 16,
+              "the per-UE detections fit UeDetect::fired");
 
 class DetectStage final : public Stage {
  public:
@@ -80,7 +87,6 @@ class DetectStage final : public Stage {
       // zone, inter-UE) is still the UE's behaviour.
       if (not_the_ues(v)) continue;
       ++w.counters().stage_packets[static_cast<size_t>(StageId::kDetect)];
-      const Session* s = w.sessions().get(p.session);
       const auto& ip = p.ip();
       const auto& l4 = p.l4();
       // Without security classes every UE has the default thresholds: no prefix lookup.
@@ -88,7 +94,6 @@ class DetectStage final : public Stage {
 
       UeState* state = st.ue.get(p.session);
       if (!state) continue;
-      state->claim_uplink(s->serial);
       UeDetect* u = &state->detect;
       UeProfile& prof = state->profile;
       if (!(u->live & UeDetect::kLive)) {
@@ -210,16 +215,16 @@ class DetectStage final : public Stage {
 
   // Whether check() on a distinct count sketched from `adds` items could fire.
   static bool may_fire(const UeDetect& u, Reason r, double threshold, uint32_t adds) {
-    return threshold > 0 && !(u.fired & reason_bit(r)) && Hll32::can_exceed(adds, threshold);
+    return threshold > 0 && !(u.fired & fired_bit(r)) && Hll32::can_exceed(adds, threshold);
   }
 
   // Fires once per UE, reason and window when value exceeds threshold.
   static void check(Worker& w, PacketCtx& p, Verdict& v, UeDetect& u, Reason r, std::string_view measure,
                     double value, double threshold, uint64_t window) {
     if (threshold <= 0 || value <= threshold) return;
-    const uint32_t bit = reason_bit(r);
+    const uint16_t bit = fired_bit(r);
     if (u.fired & bit) return;
-    u.fired |= bit;
+    u.fired = static_cast<uint16_t>(u.fired | bit);
     detected(w, p, v, r, measure, value, threshold, window);
   }
 

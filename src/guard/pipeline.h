@@ -248,11 +248,12 @@ struct RateState {
     size_t operator()(const IpAddr& a) const { return IpAddrHash{}(a); }
   };
   explicit RateState(UeStateTable& states) : ue(&states), pfcp_peers(4096), echo_peers(65536) {}
-  // By SessionId: the rate half of each session's UeState (ue_state.h).
+  // By SessionId: each session's UeState (ue_state.h), which holds the UE's uplink buckets;
+  // the downlink buckets are in the session record (Session::downlink_rate).
   UeStateTable* ue;
-  // The state holding session `id`'s buckets, or nullptr past the bound.
+  // The state holding session `id`'s uplink buckets, or nullptr past the bound.
   UeState* ue_slot(uint32_t id) { return ue->get(id); }
-  void fetch_ue(uint32_t id, bool uplink, LineBatch& lines) const { ue->fetch(id, uplink, lines); }
+  void fetch_ue(uint32_t id, LineBatch& lines) const { ue->fetch(id, lines); }
   FlatMap<IpAddr, TokenBucket, AddrHash> pfcp_peers;  // by source address
   FlatMap<IpAddr, TokenBucket, AddrHash> echo_peers;
   TokenBucket pfcp_overflow;  // shared by peers past the table's bound

@@ -81,6 +81,8 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   } else {
     id = static_cast<SessionId>(used_++);
   }
+  // A fresh record and UE state: a reused slot keeps nothing of the session it held before.
+  slots_[id].ue = UeState{};
   Session& slot = rec(id);
   slot = Session{};
   slot.up_seid = s.up_seid;
@@ -89,7 +91,6 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
   slot.peer = s.peer;
   slot.network_instance = s.network_instance;
   slot.live = true;
-  slot.serial = next_serial_++;
   seid_index_.insert(hash32(key), id);
   ++live_;
   if (s.peer >= per_peer_.size()) per_peer_.resize(s.peer + 1u, 0);

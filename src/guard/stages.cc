@@ -210,8 +210,8 @@ class TeidStage final : public Stage {
     }
     lines.load();
     // The candidate session of each slot (the slot is in cache now): its record, which the
-    // lookup below checks, and its per-UE state, which the rate and detect stages read (one
-    // UeState holds both halves).
+    // lookup below checks (a downlink packet's whole record, its rate buckets included), and
+    // for an uplink packet the UE's state, which the rate and detect stages read.
     const CompiledPolicy& pol = w.policy();
     const bool ue_state = pol.modes[static_cast<size_t>(StageId::kRate)] != policy::StageMode::kOff ||
                           pol.modes[static_cast<size_t>(StageId::kDetect)] != policy::StageMode::kOff;
@@ -223,7 +223,7 @@ class TeidStage final : public Stage {
       if (cand[i] == kNoSession) continue;
       const bool up = !probe[i].downlink;
       st.fetch_session(cand[i], up, lines);
-      if (ue_state) w.rates().fetch_ue(cand[i], up, lines);
+      if (ue_state && up) w.rates().fetch_ue(cand[i], lines);
     }
     lines.load();
     // Look up and judge.
@@ -453,12 +453,14 @@ class RateStage final : public Stage {
     const CompiledPolicy& pol = w.policy();
     auto& rs = w.rates();
     // The TEID stage loaded the buckets of tunnelled packets; load those of N6 packets (their
-    // sessions were found by anti-spoofing) before judging.
+    // sessions were found by anti-spoofing) before judging: uplink in the UE's state, downlink
+    // in the session record.
     LineBatch lines;
     for (size_t i = 0; i < pkts.size(); ++i) {
       const PacketCtx& p = pkts[i];
-      if (p.session == kNoSession || done(verdicts[i]) || (p.flow != Flow::kN6Uplink && p.flow != Flow::kN6Downlink)) continue;
-      rs.fetch_ue(p.session, p.flow == Flow::kN6Uplink, lines);
+      if (p.session == kNoSession || done(verdicts[i])) continue;
+      if (p.flow == Flow::kN6Uplink) rs.fetch_ue(p.session, lines);
+      else if (p.flow == Flow::kN6Downlink) w.sessions().fetch_session(p.session, false, lines);
     }
     lines.load();
     const bool groups = pol.ue_groups.size() != 0;
@@ -474,12 +476,15 @@ class RateStage final : public Stage {
       const auto& rates = pol.ue_rates(groups && ue ? pol.group_of(*ue) : 0);
       const RateLimit& ue_limit = up ? rates.first : rates.second;
       if (ue_limit.any()) {
-        const Session* s = w.sessions().get(p.session);
-        UeState* b = rs.ue_slot(p.session);
-        if (!b) ++w.counters().rate_table_full;
-        if (b && up) b->claim_uplink(s->serial);
-        if (b && !up) b->claim_downlink(s->serial);
-        if (b && !(up ? b->uplink : b->downlink).take(p.ts_ns, ue_limit, burst_seconds, bytes)) {
+        DualBucket* b = nullptr;
+        if (up) {
+          UeState* u = rs.ue_slot(p.session);
+          if (u) b = &u->uplink;
+          else ++w.counters().rate_table_full;
+        } else if (Session* s = w.sessions().get(p.session)) {
+          b = &s->downlink_rate;
+        }
+        if (b && !b->take(p.ts_ns, ue_limit, burst_seconds, bytes)) {
           if (w.report(p, v, up ? Reason::kRateUeUplink : Reason::kRateUeDownlink, Action::kDrop)) return;
         }
       }

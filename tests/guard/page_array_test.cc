@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 
 #include <gtest/gtest.h>
 
@@ -39,21 +40,18 @@ TEST(LineBatch, CountsTheLinesARangeTouches) {
   b.load();
 }
 
-// The lines a packet's direction needs: uplink reads UeState lines 0-1, downlink 2; a
-// session's uplink fields are its first line.
+// The lines a packet's direction needs: an uplink packet reads the record's first line and the
+// UeState's two, a downlink packet the record's two (its tunnel and the downlink buckets).
 TEST(LineBatch, UeStateAndSessionLinesByDirection) {
   SessionTable::Limits small;
   small.max_sessions = 16;
   SessionTable slots(small);
   UeStateTable states = slots.ue_states();
   LineBatch b;
-  states.fetch(3, /*uplink=*/true, b);
+  states.fetch(3, b);
   EXPECT_EQ(b.size(), 2u);
   b.load();
-  states.fetch(3, /*uplink=*/false, b);
-  EXPECT_EQ(b.size(), 1u);
-  b.load();
-  states.fetch(16, true, b);  // past the bound: nothing
+  states.fetch(16, b);  // past the bound: nothing
   EXPECT_EQ(b.size(), 0u);
 
   SessionTable t(SessionTable::Limits{});
@@ -68,10 +66,15 @@ TEST(LineBatch, UeStateAndSessionLinesByDirection) {
   t.fetch_session(id + 1, true, b);  // never used: nothing
   EXPECT_EQ(b.size(), 3u);
   b.load();
+  // The downlink buckets are in the record's second line, the uplink fields in its first.
+  const auto* rec = reinterpret_cast<const unsigned char*>(t.get(id));
+  const auto* dl = reinterpret_cast<const unsigned char*>(&t.get(id)->downlink_rate);
+  EXPECT_GE(dl - rec, static_cast<std::ptrdiff_t>(Session::kUplinkBytes));
+  EXPECT_LE(dl + sizeof(DualBucket) - rec, static_cast<std::ptrdiff_t>(sizeof(Session)));
 }
 
 // A session's UeState sits right after its record, so the three lines an uplink packet reads
-// (the record's first, the state's first two) lie within 320 bytes; writing the state leaves
+// (the record's first, the state's two) lie within one 256-byte slot; writing the state leaves
 // the record, and the neighbours' state, as they were.
 TEST(SessionSlots, UeStateBesideItsSessionRecord) {
   SessionTable::Limits small;
@@ -90,16 +93,52 @@ TEST(SessionSlots, UeStateBesideItsSessionRecord) {
   const auto* ue = reinterpret_cast<const unsigned char*>(states.get(ids[1]));
   ASSERT_NE(ue, nullptr);
   EXPECT_EQ(ue - rec, static_cast<std::ptrdiff_t>(sizeof(Session)));
-  EXPECT_LE(ue + UeState::kUplinkBytes - rec, 320);
-  states.get(ids[1])->claim_uplink(t.get(ids[1])->serial);
+  EXPECT_EQ(ue + sizeof(UeState) - rec, 256);
+  EXPECT_EQ(reinterpret_cast<const unsigned char*>(t.get(ids[2])) - rec, 256);
   states.get(ids[1])->detect.pkts = 77;
-  states.get(ids[1])->claim_downlink(t.get(ids[1])->serial);
+  states.get(ids[1])->profile.hosts = ~uint64_t{0};
   EXPECT_EQ(t.get(ids[1])->up_seid, 101u);
   EXPECT_EQ(t.get(ids[2])->up_seid, 102u);
   EXPECT_EQ(states.get(ids[0])->detect.pkts, 0u);
   EXPECT_EQ(states.get(ids[2])->detect.pkts, 0u);
+  EXPECT_EQ(states.get(ids[2])->uplink.packets, -1);  // fresh: starts full
+  EXPECT_EQ(t.get(ids[2])->downlink_rate.packets, -1);
   EXPECT_EQ(states.get(ids[1])->detect.pkts, 77u);
   EXPECT_EQ(states.get(4), nullptr);  // past the bound
+}
+
+// A slot a removed session leaves is handed to the next session with a fresh UE state and
+// fresh downlink buckets: nothing of the old UE's counts, profile or tokens carries over.
+TEST(SessionSlots, AReusedSlotStartsAfresh) {
+  SessionTable::Limits small;
+  small.max_sessions = 2;
+  SessionTable t(small);
+  UeStateTable states = t.ue_states();
+  Session s;
+  s.up_seid = 1;
+  const auto [r1, old_id] = t.create(s);
+  ASSERT_EQ(r1, TableResult::kOk);
+  RateLimit limit;
+  limit.pps = 10;
+  limit.bps = 1e6;
+  UeState* u = states.get(old_id);
+  ASSERT_TRUE(u->uplink.take(1'000'000'000, limit, 1.0, 100));
+  ASSERT_TRUE(t.get(old_id)->downlink_rate.take(1'000'000'000, limit, 1.0, 100));
+  u->detect.pkts = 5;
+  u->detect.fired = 3;
+  u->profile.ports = 0xFF;
+  u->detect.ports.add(42);
+  t.remove(old_id);
+  s.up_seid = 2;
+  const auto [r2, id] = t.create(s);
+  ASSERT_EQ(r2, TableResult::kOk);
+  ASSERT_EQ(id, old_id);  // the freed slot
+  const UeState fresh{};
+  u = states.get(id);
+  EXPECT_EQ(std::memcmp(u, &fresh, sizeof(UeState)), 0);
+  EXPECT_EQ(t.get(id)->downlink_rate.packets, -1);
+  EXPECT_EQ(t.get(id)->downlink_rate.bits, -1);
+  EXPECT_EQ(t.get(id)->downlink_rate.last_ns, 0u);
 }
 
 }  // namespace
