@@ -40,12 +40,16 @@ TEST(LineBatch, CountsTheLinesARangeTouches) {
   b.load();
 }
 
+SessionTable::Limits at_most(size_t sessions) {
+  SessionTable::Limits l;
+  l.max_sessions = sessions;
+  return l;
+}
+
 // The lines a packet's direction needs: an uplink packet reads the record's first line and the
 // UeState's two, a downlink packet the record's two (its tunnel and the downlink buckets).
 TEST(LineBatch, UeStateAndSessionLinesByDirection) {
-  SessionTable::Limits small;
-  small.max_sessions = 16;
-  SessionTable slots(small);
+  SessionTable slots(at_most(16));
   UeStateTable states = slots.ue_states();
   LineBatch b;
   states.fetch(3, b);
@@ -77,9 +81,7 @@ TEST(LineBatch, UeStateAndSessionLinesByDirection) {
 // (the record's first, the state's two) lie within one 256-byte slot; writing the state leaves
 // the record, and the neighbours' state, as they were.
 TEST(SessionSlots, UeStateBesideItsSessionRecord) {
-  SessionTable::Limits small;
-  small.max_sessions = 4;
-  SessionTable t(small);
+  SessionTable t(at_most(4));
   UeStateTable states = t.ue_states();
   std::array<SessionId, 3> ids{};
   for (uint64_t k = 0; k < ids.size(); ++k) {
@@ -110,9 +112,7 @@ TEST(SessionSlots, UeStateBesideItsSessionRecord) {
 // A slot a removed session leaves is handed to the next session with a fresh UE state and
 // fresh downlink buckets: nothing of the old UE's counts, profile or tokens carries over.
 TEST(SessionSlots, AReusedSlotStartsAfresh) {
-  SessionTable::Limits small;
-  small.max_sessions = 2;
-  SessionTable t(small);
+  SessionTable t(at_most(2));
   UeStateTable states = t.ue_states();
   Session s;
   s.up_seid = 1;
