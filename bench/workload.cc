@@ -3,6 +3,8 @@
 #include "workload.h"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 
 #include "decode/build.h"
 #include "gen/prng.h"
@@ -66,10 +68,13 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
   t->sessions = sessions;
   uint64_t rng = seed;
   const auto attack_below = static_cast<uint64_t>(attack_share * 1e6);
-  t->arena.reserve(size_t{frames} * frame_len);
+  // Each frame is frame_len bytes, or the shortest G-PDU uplink_frame builds (58 + 28 bytes).
+  const size_t arena_bytes = size_t{frames} * std::max<size_t>(frame_len, 86);
+  t->arena = guard::PageMemory(arena_bytes);
+  auto* arena = static_cast<uint8_t*>(t->arena.data());
+  size_t used = 0;
   t->attack.assign(frames, 0);
-  std::vector<size_t> offsets;
-  offsets.reserve(frames);
+  t->frames.reserve(frames);
   for (uint32_t f = 0; f < frames; ++f) {
     const auto i = static_cast<uint32_t>(splitmix64(rng) % sessions);
     const auto server = i * kServersPerUe + static_cast<uint32_t>(splitmix64(rng) % kServersPerUe);
@@ -88,14 +93,10 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
     } else {
       frame = uplink_frame(i, f, frame_len, server);
     }
-    offsets.push_back(t->arena.size());
-    t->arena.insert(t->arena.end(), frame.begin(), frame.end());
-  }
-  t->frames.reserve(frames);
-  for (uint32_t f = 0; f < frames; ++f) {
-    const size_t end = f + 1 < frames ? offsets[f + 1] : t->arena.size();
-    t->frames.push_back({Bytes(t->arena.data() + offsets[f], end - offsets[f]), 1'000'000'000ull + f * kFrameGapNs,
-                         f + 1ull});
+    if (frame.size() > arena_bytes - used) throw std::length_error("benchmark frame longer than its arena share");
+    std::memcpy(arena + used, frame.data(), frame.size());
+    t->frames.push_back({Bytes(arena + used, frame.size()), 1'000'000'000ull + f * kFrameGapNs, f + 1ull});
+    used += frame.size();
   }
   return t;
 }

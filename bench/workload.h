@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "guard/page_array.h"
 #include "guard/pipeline.h"
 #include "policy/policy.h"
 
@@ -21,7 +22,12 @@ namespace mecguard::bench {
 // Uplink user-plane frames over `sessions` sessions (UEs 10.64.0.1 upward, pool 10.64.0.0/10).
 struct Traffic {
   uint32_t sessions = 0;
-  std::vector<uint8_t> arena;          // frames back to back
+  // Frames back to back in a mapping that asks for transparent huge pages, as a gateway's
+  // packet buffers are (an AF_XDP UMEM, DPDK's huge-page mempools): with 4 KB pages, reading
+  // 1M frames in order walked the page tables every 32 frames, and once 1M sessions had pushed
+  // the page tables out of the caches those walks cost decode + classify ~15 ns per packet
+  // (docs/decisions/008).
+  guard::PageMemory arena;
   std::vector<guard::RawFrame> frames;  // views into arena
   std::vector<uint8_t> attack;         // per frame: 1 when the pipeline must drop it
   size_t attack_frames = 0;

@@ -204,6 +204,12 @@ Expected<void> AfXdpPort::setup(const PortOptions& opts) {
     return Unexpected(Error(ErrorCode::kIo, "af_xdp on " + name_ + ": UMEM mmap: " + errno_text(errno)));
   }
   area_ = m;
+  // Huge pages where the kernel has them (advisory; before the first touch and the UMEM
+  // registration that pins the pages): the worker reads every frame from this area, and with
+  // 4 KB pages every two 2 KB frames need a translation of their own (docs/decisions/008).
+#ifdef MADV_HUGEPAGE
+  if (area_bytes_ >= (size_t{2} << 20)) madvise(m, area_bytes_, MADV_HUGEPAGE);
+#endif
 
   // Native (driver) mode first; the kernel picks zero-copy where the driver has it and copy
   // otherwise. Then generic (SKB) mode in copy, which every interface has.
