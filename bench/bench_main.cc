@@ -167,6 +167,7 @@ void BM_Stage(benchmark::State& state, size_t stage_index) {
 // at 1M sessions the timed run read 10-25% slower, and decode + classify (which touches none of
 // the rebuilt tables) took twice as long (docs/decisions/008).
 struct PrimedCase {
+  const Traffic* traffic = nullptr;
   std::unique_ptr<guard::Pipeline> pipe;
   std::unique_ptr<ShiftedBatches> feed;
   std::string error;  // why the case cannot run, when it cannot
@@ -175,6 +176,7 @@ struct PrimedCase {
 PrimedCase build_case(uint32_t sessions, uint32_t rules, uint32_t attack_pct, size_t batch) {
   PrimedCase pc;
   const auto& t = traffic(sessions, attack_pct);
+  pc.traffic = &t;
   pc.pipe = make_primed_pipeline(make_policy(sessions, rules), sessions);
   if (!pc.pipe || pc.pipe->worker().sessions().size() != sessions) {
     pc.error = "sessions were not learned";
@@ -225,7 +227,7 @@ void BM_Pipeline(benchmark::State& state) {
     return;
   }
   guard::Pipeline& pipe = *pc.pipe;
-  const auto& t = traffic(sessions, attack_pct);
+  const Traffic& t = *pc.traffic;
   std::vector<guard::Verdict> verdicts(batch);
   const auto& c = pipe.worker().counters();
   const auto alerts_before = c.actions[static_cast<size_t>(guard::Action::kAlert)];

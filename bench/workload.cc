@@ -23,6 +23,9 @@ constexpr uint32_t kServers = 1024;  // 198.51.96.0/22
 // packets a UE would send at that aggregate rate (100 per second each with 100k UEs).
 constexpr uint64_t kFrameGapNs = 100;
 constexpr uint32_t kServersPerUe = 4;  // each UE talks to a few servers, as UEs do
+// An uplink G-PDU's headers: Ethernet 14 + IPv4 20 + UDP 8 + GTP-U 8 + optional 4 + PDU Session
+// Container 4 outside, IPv4 20 + UDP 8 inside; the shortest frame carries no payload.
+constexpr uint32_t kOuterHeaders = 58, kInnerHeaders = 28, kShortestFrame = kOuterHeaders + kInnerHeaders;
 
 IpAddr ue_addr(uint32_t i) { return IpAddr::v4(0x0A400000u + i + 1); }  // 10.64.0.1 upward
 IpAddr server_addr(uint32_t i) { return IpAddr::v4(0xC6336000u + i % kServers); }
@@ -53,9 +56,8 @@ std::pair<std::vector<uint8_t>, std::vector<uint8_t>> establishment_frames(uint3
 
 std::vector<uint8_t> uplink_frame(uint32_t session, uint32_t f, uint32_t frame_len, uint32_t server,
                                   const IpAddr* spoofed_src, const uint32_t* teid) {
-  // Ethernet 14 + IPv4 20 + UDP 8 + GTP-U 8 + optional 4 + PDU Session Container 4 = 58.
-  const uint32_t inner_len = frame_len > 58 + 28 ? frame_len - 58 : 28;
-  const std::vector<uint8_t> payload(inner_len - 28, 0xAB);
+  const uint32_t inner_len = frame_len > kShortestFrame ? frame_len - kOuterHeaders : kInnerHeaders;
+  const std::vector<uint8_t> payload(inner_len - kInnerHeaders, 0xAB);
   const auto inner = decode::build::udp_ip(spoofed_src ? *spoofed_src : ue_addr(session), server_addr(server),
                                            static_cast<uint16_t>(40000 + f % 20000), 443, payload);
   const auto spec = decode::build::gpdu_spec(teid ? *teid : 0x100000 + session, inner, 9, 1);
@@ -68,8 +70,8 @@ std::unique_ptr<Traffic> make_uplink_traffic(uint32_t sessions, uint32_t frames,
   t->sessions = sessions;
   uint64_t rng = seed;
   const auto attack_below = static_cast<uint64_t>(attack_share * 1e6);
-  // Each frame is frame_len bytes, or the shortest G-PDU uplink_frame builds (58 + 28 bytes).
-  const size_t arena_bytes = size_t{frames} * std::max<size_t>(frame_len, 86);
+  // Each frame is frame_len bytes, or the shortest G-PDU uplink_frame builds.
+  const size_t arena_bytes = size_t{frames} * std::max<size_t>(frame_len, kShortestFrame);
   t->arena = guard::PageMemory(arena_bytes);
   auto* arena = static_cast<uint8_t*>(t->arena.data());
   size_t used = 0;

@@ -45,8 +45,9 @@ using policy::RateLimit;
 
 // A packet-rate and a bit-rate bucket side by side (RateLimit: 0 means no limit), in 24 bytes:
 // one timestamp for both (both refill at every packet); a bucket whose limit is 0 is not in
-// use and starts full when its limit is set. The per-UE buckets live in UeState, whose uplink
-// half must fit two cache lines.
+// use and starts full when its limit is set. A UE's uplink buckets live in its UeState (two
+// cache lines with the detector state), its downlink buckets in the session record's second
+// line (Session::downlink_rate).
 struct DualBucket {
   double packets = -1;
   double bits = -1;
