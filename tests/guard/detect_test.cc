@@ -209,6 +209,40 @@ TEST_F(DetectTest, SignallingStormNeedsReestablishmentsAbovePeerRate) {
   EXPECT_EQ(e->window_ns, 1'000'000'000u);
 }
 
+// Churn history outlives the sessions it counts: a session removed by an association release
+// (no deletion of its own) still makes the next establishment of its address within the churn
+// window a re-establishment, as a deleted one does.
+TEST_F(DetectTest, SessionsFlushedByAReleaseStillCountAsEstablished) {
+  load("detection: {peer_session_rate: 2}");
+  for (uint32_t i = 0; i < 3; ++i) {
+    const std::string ue = "10.45.3." + std::to_string(i + 1);
+    establish(ue.c_str(), 0x100 + i, 0xE100 + i);
+  }
+  const uint32_t seq = ++seq_;
+  EXPECT_EQ(pfcp(smf_, upf_n4_, pfcp::association_release_request(seq, pfcp::NodeId::from_ip(smf_))).action,
+            Action::kPass);
+  pfcp(upf_n4_, smf_, pfcp::association_release_response(seq, pfcp::NodeId::from_ip(upf_n4_), pfcp::Cause::kRequestAccepted));
+  EXPECT_EQ(pipe_->worker().sessions().size(), 0u);
+  EXPECT_EQ(alerts(Reason::kDetectSignallingStorm), 0u);
+  establish("10.45.3.1", 0x200, 0xE200);  // re-establishment 1
+  establish("10.45.3.2", 0x201, 0xE201);  // 2
+  EXPECT_EQ(alerts(Reason::kDetectSignallingStorm), 0u);
+  EXPECT_EQ(establish("10.45.3.3", 0x202, 0xE202).reason, Reason::kDetectSignallingStorm);  // 3 > 2/s
+}
+
+// Modifications count as events of the address from its establishment on.
+TEST_F(DetectTest, ModificationsCountWithTheirEstablishment) {
+  load("");
+  establish("10.45.5.1", 0x100, 0xE100);  // 1
+  for (uint32_t i = 0; i < 7; ++i) {      // 2..8
+    const uint32_t seq = ++seq_;
+    pfcp(smf_, upf_n4_, pfcp::session_modification_request(seq, 0xE100, 0x9500 + i, gnb_));
+    pfcp(upf_n4_, smf_, pfcp::session_modification_response(seq, 0x1100, pfcp::Cause::kRequestAccepted));
+  }
+  EXPECT_EQ(alerts(Reason::kDetectSessionChurn), 0u);
+  EXPECT_EQ(remove(0x100, 0xE100).reason, Reason::kDetectSessionChurn);  // 9
+}
+
 TEST_F(DetectTest, DroppedPfcpIsNotCounted) {
   load("detection: {peer_session_rate: 1000}");
   churn("10.45.0.7", 3, 0x100);  // 6 events
