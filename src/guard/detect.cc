@@ -59,6 +59,47 @@ constexpr uint16_t fired_bit(Reason r) {
 static_assert(static_cast<uint32_t>(Reason::kDetectBehaviourChange) - static_cast<uint32_t>(Reason::kDetectSynFlood) < 16,
               "the per-UE detections fit UeDetect::fired");
 
+// The churn key of a session's UE address (its IPv4 address, or else its IPv6 prefix, within
+// its network instance) and that address; false when the session has none.
+bool churn_key(const Session& s, ChurnKey& key, IpAddr& ue) {
+  if (s.has_v4) {
+    key.hi = (uint64_t{4} << 48) | (uint64_t{s.network_instance} << 32) | s.ue_v4;
+    ue = IpAddr::v4(s.ue_v4);
+  } else if (s.has_v6) {
+    key.hi = (uint64_t{6} << 48) | (uint64_t{s.network_instance} << 32);
+    key.lo = s.ue_v6;
+    ue = s.ue_v6_addr();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Whether the record notes its establishment in the detector's current epoch.
+bool stamped(const DetectState& st, const Session& s) {
+  return s.churn_ms != 0 && s.churn_epoch == st.churn_epoch_serial;
+}
+
+// The entry a noted establishment stands for: what the detector would have entered for it.
+UeChurn from_stamp(const Session& s) { return UeChurn{s.churn_ms, s.churn_ms, 1, false}; }
+
+// The current table's entry for an address that has none there: carried over from the older
+// table, made from the session record's note, or fresh. nullptr (counted) when the table is full.
+UeChurn* entry(DetectState& st, uint64_t hkey, const Session& s) {
+  auto& cur = st.churn[st.churn_cur];
+  auto& old = st.churn[st.churn_cur ^ 1];
+  UeChurn fresh;
+  if (const UeChurn* o = old.find(hkey)) fresh = *o;
+  else if (stamped(st, s)) fresh = from_stamp(s);
+  UeChurn* u = cur.find_or_insert(hkey, fresh);
+  if (!u) {
+    ++st.churn_overflow;
+    return nullptr;
+  }
+  old.erase(hkey);  // the other table: `u` stays where it is
+  return u;
+}
+
 class DetectStage final : public Stage {
  public:
   StageId id() const override { return StageId::kDetect; }
@@ -276,24 +317,16 @@ class DetectStage final : public Stage {
     const Session& s = r.subject;
     ChurnKey key;
     IpAddr ue;
-    if (s.has_v4) {
-      key.hi = (uint64_t{4} << 48) | (uint64_t{s.network_instance} << 32) | s.ue_v4;
-      ue = IpAddr::v4(s.ue_v4);
-    } else if (s.has_v6) {
-      key.hi = (uint64_t{6} << 48) | (uint64_t{s.network_instance} << 32);
-      key.lo = s.ue_v6;
-      ue = s.ue_v6_addr();
-    } else {
-      return;
-    }
+    if (!churn_key(s, key, ue)) return;
     ++w.counters().stage_packets[static_cast<size_t>(StageId::kDetect)];
     const CompiledPolicy& pol = w.policy();
     const auto& d = pol.source.detection;
     const auto cw = static_cast<uint64_t>(d.churn_window_seconds * 1e9);
     const uint64_t now = p.ts_ns;
     // Times in ms since the epoch; past 2^32 ms (49 days) the epoch moves on and the churn
-    // tables start afresh.
+    // tables start afresh (and the records' stamps of the old epoch are void).
     if (st.churn_epoch_ns == 0 || (now > st.churn_epoch_ns && now - st.churn_epoch_ns >= (uint64_t{1} << 32) * 1'000'000)) {
+      if (st.churn_epoch_ns != 0 && ++st.churn_epoch_serial == 0) st.churn_epoch_serial = 1;
       st.churn_epoch_ns = now > 1'000'000 ? now - 1'000'000 : 1;
       st.churn[0].clear();
       st.churn[1].clear();
@@ -301,24 +334,31 @@ class DetectStage final : public Stage {
     }
     const auto now_ms = now > st.churn_epoch_ns ? static_cast<uint32_t>((now - st.churn_epoch_ns) / 1'000'000) : 0u;
     const auto cw_ms = static_cast<uint32_t>(std::min<uint64_t>(cw / 1'000'000, 0xFFFFFFFFu));
+    st.churn_last_ms = now_ms;
+    st.churn_window_ms = cw_ms;
     if (now >= st.churn_gen_start + cw) {
       st.churn_cur ^= 1;
       st.churn[st.churn_cur].clear();
       st.churn_gen_start = now;
     }
-    auto& cur = st.churn[st.churn_cur];
-    auto& old = st.churn[st.churn_cur ^ 1];
+    const auto& th = pol.detect_thresholds(pol.group_of(ue));
     const uint64_t hkey = key.hash();
-    UeChurn* u = cur.find(hkey);
+    UeChurn* u = st.churn[st.churn_cur].find(hkey);
     if (!u) {
-      UeChurn fresh;
-      if (const UeChurn* o = old.find(hkey)) fresh = *o;
-      u = cur.find_or_insert(hkey, fresh);
-      if (!u) {
-        ++st.churn_overflow;
+      const bool known = st.churn[st.churn_cur ^ 1].find(hkey) != nullptr || stamped(st, s);
+      // The address's first event in the window is an establishment that fires nothing (one
+      // event): the session record notes it instead of a new entry. An entry made later from
+      // the note (below, or when the session leaves the table) holds what this one would have.
+      Session* live = est && !known && now_ms != 0 && !(th.session_churn > 0 && 1 > th.session_churn)
+                          ? w.sessions().get(r.session)
+                          : nullptr;
+      if (live) {
+        live->churn_ms = now_ms;
+        live->churn_epoch = st.churn_epoch_serial;
         return;
       }
-      old.erase(hkey);  // the other table: `u` stays where it is
+      u = entry(st, hkey, s);
+      if (!u) return;
     }
     if (u->events == 0 || (now_ms >= u->window_start_ms && now_ms - u->window_start_ms >= cw_ms)) {
       u->window_start_ms = now_ms;
@@ -328,7 +368,6 @@ class DetectStage final : public Stage {
     const bool reestablish = est && u->last_establish_ms != 0 && now_ms - u->last_establish_ms < cw_ms;
     if (est) u->last_establish_ms = now_ms;
     if (u->events < 0xFFFF) ++u->events;
-    const auto& th = pol.detect_thresholds(pol.group_of(ue));
     if (th.session_churn > 0 && u->events > th.session_churn && !u->fired) {
       u->fired = true;
       Subject who;
@@ -394,5 +433,17 @@ class DetectStage final : public Stage {
 }  // namespace
 
 std::unique_ptr<Stage> make_detect_stage() { return std::make_unique<DetectStage>(); }
+
+void keep_churn_history(void* detect_state, const Session& s) {
+  auto& st = *static_cast<DetectState*>(detect_state);
+  // A note older than the churn window stands for an entry the tables would have aged out.
+  if (!stamped(st, s) || st.churn_last_ms - s.churn_ms >= st.churn_window_ms) return;
+  ChurnKey key;
+  IpAddr ue;
+  if (!churn_key(s, key, ue)) return;
+  const uint64_t hkey = key.hash();
+  if (st.churn[0].find(hkey) || st.churn[1].find(hkey)) return;  // the entry has the history
+  if (!st.churn[st.churn_cur].find_or_insert(hkey, from_stamp(s))) ++st.churn_overflow;
+}
 
 }  // namespace mecguard::guard

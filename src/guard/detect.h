@@ -84,11 +84,22 @@ struct DetectState {
   size_t churn_cur = 0;
   uint64_t churn_gen_start = 0;
   uint64_t churn_epoch_ns = 0;  // churn times count from here (the first N4 change seen, less 1 ms)
+  // A UE address's first establishment in a churn window is noted in its session record
+  // (Session::churn_ms), not in the tables: a burst of new UEs adds no entries
+  // (docs/decisions/012). Stamps of another epoch are void; serial 0 is never used.
+  uint8_t churn_epoch_serial = 1;
+  uint32_t churn_last_ms = 0;    // the latest churn time seen
+  uint32_t churn_window_ms = 0;  // the churn window at that time
   FlatMap<uint16_t, PeerChurn, U16Hash> peers;  // by session-table address id of the SMF
   uint64_t n4_seen = 0;                         // N4Tracker::processed() already examined
   uint64_t churn_overflow = 0;                  // UE addresses not tracked: table full
 };
 
 std::unique_ptr<Stage> make_detect_stage();
+
+// SessionTable::RemoveHook of the worker's session table, ctx the worker's DetectState: a
+// session leaving the table with a recent establishment stamp leaves an entry in its place, so
+// that a re-establishment after a deletion or flush is still seen as one.
+void keep_churn_history(void* detect_state, const Session& s);
 
 }  // namespace mecguard::guard

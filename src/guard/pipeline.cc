@@ -195,6 +195,7 @@ Worker::Worker(const Limits& limits)
       rates_(ue_states_),
       detect_(std::make_unique<DetectState>(ue_states_, limits.sessions.max_sessions)) {
   events_.reserve(max_events_);
+  sessions_.on_remove(&keep_churn_history, detect_.get());
 }
 
 Worker::~Worker() = default;

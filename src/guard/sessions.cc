@@ -101,6 +101,7 @@ std::pair<TableResult, SessionId> SessionTable::create(const Session& s) {
 void SessionTable::remove(SessionId id) {
   Session* s = get(id);
   if (!s) return;
+  if (remove_hook_) remove_hook_(remove_ctx_, *s);
   for (uint8_t i = 0; i < s->n_local; ++i) {
     const uint64_t k = tunnel_key(s->local[i].addr, s->local[i].teid);
     tunnel_index_.erase(hash32(k), id);

@@ -78,7 +78,12 @@ struct alignas(64) Session {
   Tunnel dl;                     // DL tunnel towards the gNB
   uint16_t upf = 0;              // Interner id of the UPF's N4 address
   uint16_t peer = 0;             // Interner id of the owning SMF's N4 address
+  // The churn detector's note of this session's establishment while its UE address has no
+  // churn entry (DetectState; docs/decisions/012): ms since the detector's churn epoch and
+  // which epoch; 0: none. In the line's padding.
+  uint8_t churn_epoch = 0;
   uint32_t generation = 0;       // bumped on every change; verdicts can name it
+  uint32_t churn_ms = 0;
   uint64_t up_seid = 0;
   uint64_t cp_seid = 0;
   DualBucket downlink_rate;      // the UE's downlink packet and bit buckets (rate stage)
@@ -185,6 +190,14 @@ class SessionTable {
     return UeStateTable(slots_.capacity() ? &slots_[0].ue : nullptr, sizeof(Slot), slots_.capacity());
   }
 
+  // Called with each session's record just before remove() forgets it (a deletion, a flush
+  // by association release or peer restart): the churn detector keeps what the record held.
+  using RemoveHook = void (*)(void* ctx, const Session& s);
+  void on_remove(RemoveHook hook, void* ctx) {
+    remove_hook_ = hook;
+    remove_ctx_ = ctx;
+  }
+
   size_t size() const { return live_; }
   // Live sessions owned by the peer (Interner id); kept on create/remove.
   uint32_t sessions_of_peer(uint16_t peer) const { return peer < per_peer_.size() ? per_peer_[peer] : 0; }
@@ -257,6 +270,8 @@ class SessionTable {
   std::vector<SessionId> free_;
   size_t live_ = 0;
   std::vector<uint32_t> per_peer_;
+  RemoveHook remove_hook_ = nullptr;
+  void* remove_ctx_ = nullptr;
   // Lookups by key, each a hash of the key and a check of the candidate session's record.
   SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
   // Whether the record has the probe's tunnel (local, or its downlink tunnel).

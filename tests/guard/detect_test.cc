@@ -243,6 +243,39 @@ TEST_F(DetectTest, ModificationsCountWithTheirEstablishment) {
   EXPECT_EQ(remove(0x100, 0xE100).reason, Reason::kDetectSessionChurn);  // 9
 }
 
+// Where the history lives (docs/decisions/012): a UE address's first establishment in a
+// churn window is noted in its session record, so a burst of new UEs adds no churn entries;
+// the address gets an entry at its next event, or when its session leaves the table within
+// the window (a flush has no event of its own), and not after the window.
+TEST_F(DetectTest, FirstEstablishmentsAreNotedInTheRecordNotTheTables) {
+  load("");
+  const DetectState& st = pipe_->worker().detect();
+  auto entries = [&] { return st.churn[0].size() + st.churn[1].size(); };
+  for (uint32_t i = 0; i < 6; ++i) {
+    const std::string ue = "10.45.6." + std::to_string(i + 1);
+    establish(ue.c_str(), 0x100 + i, 0xE100 + i);
+  }
+  EXPECT_EQ(pipe_->worker().sessions().size(), 6u);
+  EXPECT_EQ(entries(), 0u);
+  remove(0x100, 0xE100);  // a deletion is the address's second event
+  EXPECT_EQ(entries(), 1u);
+  const uint32_t seq = ++seq_;
+  pfcp(smf_, upf_n4_, pfcp::session_modification_request(seq, 0xE101, 0x9555, gnb_));
+  pfcp(upf_n4_, smf_, pfcp::session_modification_response(seq, 0x1101, pfcp::Cause::kRequestAccepted));
+  EXPECT_EQ(entries(), 2u);
+  // Two more UEs a whole churn window (10 s) later; then a release flushes all five sessions:
+  // only the two whose note is within the window leave an entry.
+  advance(11'000'000'000);
+  establish("10.45.6.20", 0x120, 0xE120);
+  establish("10.45.6.21", 0x121, 0xE121);
+  const size_t before = entries();
+  const uint32_t rel = ++seq_;
+  pfcp(smf_, upf_n4_, pfcp::association_release_request(rel, pfcp::NodeId::from_ip(smf_)));
+  pfcp(upf_n4_, smf_, pfcp::association_release_response(rel, pfcp::NodeId::from_ip(upf_n4_), pfcp::Cause::kRequestAccepted));
+  EXPECT_EQ(pipe_->worker().sessions().size(), 0u);
+  EXPECT_EQ(entries(), before + 2);
+}
+
 TEST_F(DetectTest, DroppedPfcpIsNotCounted) {
   load("detection: {peer_session_rate: 1000}");
   churn("10.45.0.7", 3, 0x100);  // 6 events
