@@ -196,6 +196,8 @@ TableResult SessionTable::set_ue_v4(SessionId id, uint32_t v4) {
   if (const SessionId owner = find_ue_v4(s->network_instance, v4); owner != kNoSession && owner != id) {
     return TableResult::kCollision;
   }
+  // The churn key is the IPv4 address when there is one.
+  if (!(s->has_v4 && s->ue_v4 == v4)) address_leaves(*s);
   if (s->has_v4) ue_index_.erase(ue_v4_hash(s->ue_v4), id);
   if (!ue_index_.insert(k, id)) {
     s->has_v4 = false;
@@ -212,6 +214,10 @@ TableResult SessionTable::set_ue_v6(SessionId id, const IpAddr& v6, uint8_t len)
   Session* s = get(id);
   if (!s) return TableResult::kUnknown;
   if (len == 0 || len > 64) len = 64;  // a UE owns its /64 (TS 23.501 5.8.2.2)
+  // The churn key is the IPv6 prefix only without an IPv4 address. (Handing the note on when
+  // the change is then refused is harmless: the entry made from it says what the note did.)
+  const bool same = s->has_v6 && s->v6_len == len && s->ue_v6 == upper64(IpPrefix::make(v6, len).addr);
+  if (!s->has_v4 && !same) address_leaves(*s);
   if (len == 64) {
     const uint32_t k = ue_v6_hash(upper64(v6));
     if (const SessionId owner = find_ue_v6(s->network_instance, upper64(v6)); owner != kNoSession && owner != id) {

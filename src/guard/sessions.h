@@ -190,8 +190,9 @@ class SessionTable {
     return UeStateTable(slots_.capacity() ? &slots_[0].ue : nullptr, sizeof(Slot), slots_.capacity());
   }
 
-  // Called with each session's record just before remove() forgets it (a deletion, a flush
-  // by association release or peer restart): the churn detector keeps what the record held.
+  // Called with a session's record as it stands just before remove() forgets it (a deletion,
+  // a flush by association release or peer restart), and before a noted record's UE address
+  // changes: the churn detector keeps the note's history for the address (Session::churn_ms).
   using RemoveHook = void (*)(void* ctx, const Session& s);
   void on_remove(RemoveHook hook, void* ctx) {
     remove_hook_ = hook;
@@ -272,6 +273,13 @@ class SessionTable {
   std::vector<uint32_t> per_peer_;
   RemoveHook remove_hook_ = nullptr;
   void* remove_ctx_ = nullptr;
+  // The record's UE address is about to change: its churn note, which is about the address it
+  // had, goes to the hook and leaves the record.
+  void address_leaves(Session& s) {
+    if (s.churn_ms == 0) return;
+    if (remove_hook_) remove_hook_(remove_ctx_, s);
+    s.churn_ms = 0;
+  }
   // Lookups by key, each a hash of the key and a check of the candidate session's record.
   SessionId find_seid(uint16_t upf, uint64_t up_seid) const;
   // Whether the record has the probe's tunnel (local, or its downlink tunnel).

@@ -244,6 +244,37 @@ TEST(SessionTable, AnyNetworkInstanceAndBlockSummary) {
   EXPECT_EQ(t.by_ue_any(A("10.64.0.1")), idc);
 }
 
+// The removal hook (the churn detector's) sees every record the table forgets, as it stood,
+// and a noted record (churn_ms) before its churn address changes; the note then leaves it.
+TEST(SessionTable, RemoveHookSeesRecordsLeavingAndNotedAddressChanges) {
+  SessionTable t(SessionTable::Limits{});
+  std::vector<std::pair<uint32_t, uint32_t>> seen;  // (ue_v4, churn_ms) of each call
+  t.on_remove(
+      [](void* ctx, const Session& s) {
+        static_cast<std::vector<std::pair<uint32_t, uint32_t>>*>(ctx)->emplace_back(s.ue_v4, s.churn_ms);
+      },
+      &seen);
+  Session a;
+  a.up_seid = 1;
+  auto [ra, id] = t.create(a);
+  ASSERT_EQ(ra, TableResult::kOk);
+  ASSERT_EQ(t.set_ue_v4(id, 0x0A400001), TableResult::kOk);  // no note: no call
+  t.get(id)->churn_ms = 77;
+  ASSERT_EQ(t.set_ue_v4(id, 0x0A400001), TableResult::kOk);  // the same address: no call
+  EXPECT_TRUE(seen.empty());
+  ASSERT_EQ(t.set_ue_v6(id, A("2001:db8::1"), 64), TableResult::kOk);  // not its churn key
+  EXPECT_TRUE(seen.empty());
+  ASSERT_EQ(t.set_ue_v4(id, 0x0A400002), TableResult::kOk);  // the note was about .1
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], std::make_pair(0x0A400001u, 77u));
+  EXPECT_EQ(t.get(id)->churn_ms, 0u);
+  ASSERT_EQ(t.set_ue_v4(id, 0x0A400003), TableResult::kOk);  // no note any more
+  EXPECT_EQ(seen.size(), 1u);
+  t.remove(id);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], std::make_pair(0x0A400003u, 0u));
+}
+
 // The TEID stage's probe path: the candidate an index slot names is the first entry with the
 // tunnel's 32-bit hash; when two tunnels share that hash, the lookup of the second must not
 // stop at the first's session. The two TEIDs are found by a birthday search over the hash.
