@@ -83,20 +83,16 @@ bool stamped(const DetectState& st, const Session& s) {
 // The entry a noted establishment stands for: what the detector would have entered for it.
 UeChurn from_stamp(const Session& s) { return UeChurn{s.churn_ms, s.churn_ms, 1, false}; }
 
-// The current table's entry for an address that has none there: carried over from the older
-// table, made from the session record's note, or fresh. nullptr (counted) when the table is full.
-UeChurn* entry(DetectState& st, uint64_t hkey, const Session& s) {
-  auto& cur = st.churn[st.churn_cur];
-  auto& old = st.churn[st.churn_cur ^ 1];
-  UeChurn fresh;
-  if (const UeChurn* o = old.find(hkey)) fresh = *o;
-  else if (stamped(st, s)) fresh = from_stamp(s);
-  UeChurn* u = cur.find_or_insert(hkey, fresh);
+// A new entry in the current table for an address that has none there, holding `fresh` (carried
+// over from the older table, made from the session record's note, or empty); the older table's
+// entry, if any, goes. nullptr (counted) when the table is full.
+UeChurn* entry(DetectState& st, uint64_t hkey, const UeChurn& fresh) {
+  UeChurn* u = st.churn[st.churn_cur].find_or_insert(hkey, fresh);
   if (!u) {
     ++st.churn_overflow;
     return nullptr;
   }
-  old.erase(hkey);  // the other table: `u` stays where it is
+  st.churn[st.churn_cur ^ 1].erase(hkey);  // the other table: `u` stays where it is
   return u;
 }
 
@@ -345,19 +341,20 @@ class DetectStage final : public Stage {
     const uint64_t hkey = key.hash();
     UeChurn* u = st.churn[st.churn_cur].find(hkey);
     if (!u) {
-      const bool known = st.churn[st.churn_cur ^ 1].find(hkey) != nullptr || stamped(st, s);
+      const UeChurn* older = st.churn[st.churn_cur ^ 1].find(hkey);
+      const bool noted = stamped(st, s);
       // The address's first event in the window is an establishment that fires nothing (one
       // event): the session record notes it instead of a new entry. An entry made later from
       // the note (below, or when the session leaves the table) holds what this one would have.
-      Session* live = est && !known && now_ms != 0 && !(th.session_churn > 0 && 1 > th.session_churn)
-                          ? w.sessions().get(r.session)
-                          : nullptr;
+      const bool one_event_fires = th.session_churn > 0 && 1 > th.session_churn;
+      Session* live = est && !older && !noted && now_ms != 0 && !one_event_fires ? w.sessions().get(r.session)
+                                                                                 : nullptr;
       if (live) {
         live->churn_ms = now_ms;
         live->churn_epoch = st.churn_epoch_serial;
         return;
       }
-      u = entry(st, hkey, s);
+      u = entry(st, hkey, older ? *older : noted ? from_stamp(s) : UeChurn{});
       if (!u) return;
     }
     if (u->events == 0 || (now_ms >= u->window_start_ms && now_ms - u->window_start_ms >= cw_ms)) {
@@ -443,7 +440,7 @@ void keep_churn_history(void* detect_state, const Session& s) {
   if (!churn_key(s, key, ue)) return;
   const uint64_t hkey = key.hash();
   if (st.churn[0].find(hkey) || st.churn[1].find(hkey)) return;  // the entry has the history
-  if (!st.churn[st.churn_cur].find_or_insert(hkey, from_stamp(s))) ++st.churn_overflow;
+  entry(st, hkey, from_stamp(s));
 }
 
 }  // namespace mecguard::guard

@@ -216,23 +216,25 @@ TableResult SessionTable::set_ue_v6(SessionId id, const IpAddr& v6, uint8_t len)
   if (len == 0 || len > 64) len = 64;  // a UE owns its /64 (TS 23.501 5.8.2.2)
   // The churn key is the IPv6 prefix only without an IPv4 address. (Handing the note on when
   // the change is then refused is harmless: the entry made from it says what the note did.)
-  const bool same = s->has_v6 && s->v6_len == len && s->ue_v6 == upper64(IpPrefix::make(v6, len).addr);
+  const IpPrefix prefix = IpPrefix::make(v6, len);
+  const uint64_t hi = upper64(prefix.addr);
+  const bool same = s->has_v6 && s->v6_len == len && s->ue_v6 == hi;
   if (!s->has_v4 && !same) address_leaves(*s);
   if (len == 64) {
-    const uint32_t k = ue_v6_hash(upper64(v6));
-    if (const SessionId owner = find_ue_v6(s->network_instance, upper64(v6)); owner != kNoSession && owner != id) {
+    const uint32_t k = ue_v6_hash(hi);
+    if (const SessionId owner = find_ue_v6(s->network_instance, hi); owner != kNoSession && owner != id) {
       return TableResult::kCollision;
     }
     if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_hash(s->ue_v6), id);
     if (!ue_index_.insert(k, id)) return TableResult::kFull;
   } else {
-    const auto r = add_route(id, IpPrefix::make(v6, len));
+    const auto r = add_route(id, prefix);
     if (r != TableResult::kOk) return r;
     // A /64 it had leaves the index (entries are checked against the record, which now holds
     // the delegated prefix).
     if (s->has_v6 && s->v6_len == 64) ue_index_.erase(ue_v6_hash(s->ue_v6), id);
   }
-  s->ue_v6 = upper64(IpPrefix::make(v6, len).addr);
+  s->ue_v6 = hi;
   s->v6_len = len;
   s->has_v6 = true;
   ++s->generation;
