@@ -273,6 +273,25 @@ TEST(SessionTable, RemoveHookSeesRecordsLeavingAndNotedAddressChanges) {
   t.remove(id);
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1], std::make_pair(0x0A400003u, 0u));
+  // Without an IPv4 address the churn key is the IPv6 prefix: another host in the same /64 is
+  // the same key; another /64, or the same bits at another length, is not.
+  Session b;
+  b.up_seid = 2;
+  auto [rb, idb] = t.create(b);
+  ASSERT_EQ(rb, TableResult::kOk);
+  ASSERT_EQ(t.set_ue_v6(idb, A("2001:db8:0:100::1"), 64), TableResult::kOk);
+  t.get(idb)->churn_ms = 88;
+  ASSERT_EQ(t.set_ue_v6(idb, A("2001:db8:0:100::2"), 64), TableResult::kOk);
+  EXPECT_EQ(seen.size(), 2u);
+  ASSERT_EQ(t.set_ue_v6(idb, A("2001:db8:0:100::"), 56), TableResult::kOk);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].second, 88u);
+  t.get(idb)->churn_ms = 89;
+  ASSERT_EQ(t.set_ue_v6(idb, A("2001:db8:0:1ff::"), 56), TableResult::kOk);  // the same /56
+  EXPECT_EQ(seen.size(), 3u);
+  ASSERT_EQ(t.set_ue_v6(idb, A("2001:db8:0:200::"), 56), TableResult::kOk);
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[3].second, 89u);
 }
 
 // The TEID stage's probe path: the candidate an index slot names is the first entry with the
