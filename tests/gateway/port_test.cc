@@ -262,9 +262,10 @@ TEST_P(PortTest, OverflowIsCountedAndRecovers) {
     ASSERT_TRUE(peer_send(peer_, test_frame(s)));
   }
   // The kernel may still be delivering (and dropping) when the sends return: wait until the
-  // drop count holds still over five reads 10 ms apart (bounded: 3 s).
+  // drop count holds still over twenty reads 10 ms apart (bounded: 5 s). With a lab test
+  // loading both cores beside this one, softirq delivery can pause for more than 50 ms.
   uint64_t drops = port_->stats().rx_kernel_drops;
-  for (int still = 0, polls = 0; still < 5 && polls < 300; ++polls) {
+  for (int still = 0, polls = 0; still < 20 && polls < 500; ++polls) {
     usleep(10000);
     const uint64_t now = port_->stats().rx_kernel_drops;
     still = now == drops ? still + 1 : 0;
